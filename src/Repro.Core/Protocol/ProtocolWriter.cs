@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Repro.Core.Runs;
+
+namespace Repro.Core.Protocol;
+
+/// <summary>Formats events as single JSON lines; non-finite metric values are written as the strings "NaN", "Infinity", "-Infinity".</summary>
+public static class ProtocolWriter
+{
+    public static string Format(ProtocolEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        using var buffer = new MemoryStream(128);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            switch (ev)
+            {
+                case MetricEvent m:
+                    w.WriteString("type", "metric");
+                    w.WriteString("key", m.Key);
+                    WriteDouble(w, "value", m.Value);
+                    if (m.Step is { } step)
+                    {
+                        w.WriteNumber("step", step);
+                    }
+
+                    if (m.TimestampMs is { } ms)
+                    {
+                        w.WriteNumber("time", ms / 1000.0);
+                    }
+
+                    break;
+                case ParamEvent p:
+                    w.WriteString("type", "param");
+                    w.WriteString("key", p.Key);
+                    w.WriteString("value", p.Value);
+                    w.WriteString("source", p.Source.ToWire());
+                    break;
+                case TagEvent t:
+                    w.WriteString("type", "tag");
+                    w.WriteString("key", t.Key);
+                    w.WriteString("value", t.Value);
+                    break;
+                case ArtifactEvent a:
+                    w.WriteString("type", "artifact");
+                    w.WriteString("path", a.Path);
+                    if (a.Name is not null)
+                    {
+                        w.WriteString("name", a.Name);
+                    }
+
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown event type {ev.GetType().Name}.", nameof(ev));
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    public static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, value);
+        }
+        else
+        {
+            writer.WriteString(name, FormatNonFinite(value));
+        }
+    }
+
+    public static string FormatNonFinite(double value) =>
+        double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+
+    /// <summary>Round-trippable invariant text of a double ("R" semantics), with NaN/Infinity spelled as in the protocol.</summary>
+    public static string FormatDouble(double value) =>
+        double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : FormatNonFinite(value);
+}

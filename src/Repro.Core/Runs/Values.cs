@@ -1,0 +1,13 @@
+namespace Repro.Core.Runs;
+
+/// <summary>A parameter with the value the run used and where that value came from.</summary>
+public sealed record Param(string Key, string Value, ParamSource Source);
+
+/// <summary>One point of a metric series. <see cref="TimestampMs"/> is Unix epoch milliseconds.</summary>
+public readonly record struct MetricPoint(string Key, double Value, long Step, long TimestampMs);
+
+/// <summary>An output file of a run, stored in the object store under its sha256.</summary>
+public sealed record Artifact(string Path, string Sha256, long Size);
+
+/// <summary>A file git does not track, with its hash (null when it could not be read or was too large to store).</summary>
+public sealed record UntrackedFile(string Path, string? Sha256, long Size);

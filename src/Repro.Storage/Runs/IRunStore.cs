@@ -1,0 +1,55 @@
+using Repro.Core.Runs;
+
+namespace Repro.Storage.Runs;
+
+/// <summary>
+/// The run store port. <see cref="Write"/> is the one write primitive; everything else that writes is a helper over it.
+/// Safe for concurrent use by several processes on one workspace (SQLite WAL + busy timeout).
+/// </summary>
+public interface IRunStore : IDisposable
+{
+    /// <summary>Applies a batch atomically (one transaction). Creating a run that exists is a Conflict.</summary>
+    void Write(RunWriteBatch batch);
+
+    RunRecord? GetRun(RunId id);
+
+    /// <summary>A unique id prefix (at least 4 characters), an exact run name (the newest if several), or "last".</summary>
+    RunRecord ResolveRun(string reference);
+
+    /// <summary>Newest first.</summary>
+    IReadOnlyList<RunRecord> ListRuns(RunQuery query);
+
+    /// <summary>All points of one metric (or of all metrics when key is null), ordered by key, step, then insertion.</summary>
+    IReadOnlyList<MetricPoint> GetMetricHistory(RunId id, string? key = null);
+
+    IReadOnlyList<string> ListExperiments();
+}
+
+public sealed record RunQuery(string? Experiment = null, int Limit = 50);
+
+/// <summary>The end of a run.</summary>
+public sealed record RunCompletion(RunStatus Status, DateTimeOffset EndTime, int? ExitCode, string? Signal, string? LogSha256);
+
+/// <summary>
+/// Everything one write may carry for one run. Params are upserts by key (a later write of the same key replaces it);
+/// tags are upserts; metrics, artifacts and warnings append.
+/// </summary>
+public sealed record RunWriteBatch(RunId RunId)
+{
+    /// <summary>When set, the run is created from this record (its metrics/params/... are written as part of the batch too).</summary>
+    public RunRecord? Create { get; init; }
+
+    public IReadOnlyList<MetricPoint> Metrics { get; init; } = [];
+    public IReadOnlyList<Param> Params { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<Artifact> Artifacts { get; init; } = [];
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Replaces the stored code snapshot (captured after the run row was created).</summary>
+    public CodeSnapshot? Code { get; init; }
+
+    /// <summary>Replaces the stored environment snapshot.</summary>
+    public EnvironmentSnapshot? Environment { get; init; }
+
+    public RunCompletion? Complete { get; init; }
+}
