@@ -1,6 +1,37 @@
+using System.CommandLine;
+using Repro.Cli.Commands;
+using Repro.Core.Errors;
+
 namespace Repro.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Repro: record ML runs, re-run them, and tell whether results reproduce.");
+        root.Subcommands.Add(WorkspaceCommands.Init());
+        root.Subcommands.Add(WorkspaceCommands.Migrate());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReadCommands.Ls());
+        root.Subcommands.Add(ReadCommands.Show());
+        root.Subcommands.Add(ReadCommands.Metrics());
+        root.Subcommands.Add(ReadCommands.Logs());
+        root.Subcommands.Add(DemoCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Runs a command body, turning domain errors into a message and the documented exit code.</summary>
+    public static int Guard(Func<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return body();
+        }
+        catch (ReproException e)
+        {
+            Console.Error.WriteLine($"repro: error: {e.Message}");
+            return ExitCodes.For(e.Code);
+        }
+    }
 }

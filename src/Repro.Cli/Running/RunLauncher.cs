@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using Repro.Core.Errors;
+using Repro.Core.Runs;
+using Repro.Sdk.Recording;
+using Repro.Storage.Workspace;
+
+namespace Repro.Cli.Running;
+
+/// <summary>Everything `repro run` was asked to do.</summary>
+internal sealed record RunInvocation
+{
+    public required IReadOnlyList<string> Command { get; init; }
+    public required string WorkingDirectory { get; init; }
+    public string? Name { get; init; }
+    public string? Experiment { get; init; }
+    public long? Seed { get; init; }
+    public IReadOnlyList<Param> Params { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public Stream? StandardOutput { get; init; }
+    public Stream? StandardError { get; init; }
+}
+
+internal sealed record RunResult(RunRecord Record, int ExitCode);
+
+/// <summary>Starts a recorded run of a command and waits for it: the heart of `repro run`.</summary>
+internal static class RunLauncher
+{
+    public static RunResult Launch(ReproWorkspace workspace, RunInvocation invocation, TextWriter messages)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (invocation.Command.Count == 0 || string.IsNullOrEmpty(invocation.Command[0]))
+        {
+            throw new ReproException(ErrorCode.InvalidArgument, "No command given. Put it after `--`, e.g. `repro run -- python train.py`.");
+        }
+
+        var executable = invocation.Command[0];
+        if (ChildRunner.Resolve(executable, invocation.WorkingDirectory) is null)
+        {
+            throw new ReproException(
+                ErrorCode.NotFound,
+                $"Command '{executable}' was not found " +
+                (executable.Contains('/', StringComparison.Ordinal) ? $"(no such file relative to {invocation.WorkingDirectory})." : "on PATH.") +
+                " Check the spelling, or give its path (e.g. ./train.sh); nothing was recorded.");
+        }
+
+        var seed = invocation.Seed ?? Seeds.Draw();
+        var childEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var request = new RunStartRequest
+        {
+            Name = invocation.Name,
+            Experiment = invocation.Experiment,
+            Command = invocation.Command,
+            WorkingDirectory = invocation.WorkingDirectory,
+            Seed = seed,
+            SeedSource = invocation.Seed is null ? "os" : "cli",
+            Params = invocation.Params,
+            Tags = invocation.Tags,
+            Environment = MergedEnvironment(childEnvironment),
+        };
+
+        using var recorder = RunRecorder.Start(workspace, request, messages);
+        childEnvironment["REPRO_RUN_ID"] = recorder.Id.Value;
+        childEnvironment["REPRO_SEED"] = seed.ToString(CultureInfo.InvariantCulture);
+        childEnvironment["REPRO_PARAMS"] = JsonSerializer.Serialize(invocation.Params.ToDictionary(p => p.Key, p => p.Value));
+        childEnvironment["REPRO_EVENTS"] = recorder.EventsPath;
+        childEnvironment["REPRO_HOME"] = workspace.Root;
+        if (Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is null)
+        {
+            // A piped Python child would otherwise hold its output back until exit.
+            childEnvironment["PYTHONUNBUFFERED"] = "1";
+        }
+
+        messages.WriteLine($"repro: run {recorder.Id.Short} ({recorder.Record.Name}) started, seed {seed}");
+        var runner = new ChildRunner
+        {
+            Command = invocation.Command,
+            WorkingDirectory = invocation.WorkingDirectory,
+            ExtraEnvironment = childEnvironment,
+            LogPath = recorder.LogPath,
+            OnTick = recorder.Ingest,
+            StandardOutput = invocation.StandardOutput,
+            StandardError = invocation.StandardError,
+        };
+        var outcome = runner.Run();
+
+        var warnings = new List<string>();
+        RunStatus status;
+        int? exitCode = outcome.ExitCode;
+        string? signal = null;
+        if (outcome.StartError is not null)
+        {
+            status = RunStatus.Failed;
+            warnings.Add(outcome.StartError);
+            messages.WriteLine($"repro: {outcome.StartError}");
+        }
+        else if (outcome.Interrupted || outcome.Signal == "SIGINT")
+        {
+            status = RunStatus.Interrupted;
+            signal = outcome.Signal;
+            exitCode = signal is null ? outcome.ExitCode : null;
+        }
+        else if (outcome.Signal is not null)
+        {
+            status = RunStatus.Killed;
+            signal = outcome.Signal;
+            exitCode = null;
+        }
+        else
+        {
+            status = outcome.ExitCode == 0 ? RunStatus.Finished : RunStatus.Failed;
+        }
+
+        var record = recorder.Complete(status, exitCode, signal, warnings);
+        messages.WriteLine(Summary(record, recorder.Ingestor));
+        return new RunResult(record, outcome.ExitCode);
+    }
+
+    private static Dictionary<string, string> MergedEnvironment(Dictionary<string, string> childExtra)
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            merged[(string)e.Key] = e.Value as string ?? "";
+        }
+
+        foreach (var (k, v) in childExtra)
+        {
+            merged[k] = v;
+        }
+
+        return merged;
+    }
+
+    private static string Summary(RunRecord record, EventIngestor ingestor)
+    {
+        var ended = record.Signal is not null ? $"signal {record.Signal}" : $"exit code {record.ExitCode}";
+        var duration = record.Duration is { } d ? Rendering.Format.Duration(d) : "?";
+        var text = $"repro: run {record.Id.Short} {record.Status.ToWire()} after {duration} ({ended}); " +
+            $"{record.LatestMetrics.Count} metric(s), {record.Params.Count} param(s), {record.Artifacts.Count} artifact(s). " +
+            $"See it: repro show {record.Id.Short}";
+        if (ingestor.Rejected > 0)
+        {
+            text += Environment.NewLine + $"repro: {ingestor.Rejected} malformed line(s) in the events file were skipped:" +
+                Environment.NewLine + string.Join(Environment.NewLine, ingestor.Problems.Select(p => "  " + p));
+        }
+
+        return text;
+    }
+}
