@@ -32,6 +32,20 @@ public sealed record RunRecord
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyDictionary<string, MetricPoint> LatestMetrics { get; init; } = new SortedDictionary<string, MetricPoint>(StringComparer.Ordinal);
 
+    /// <summary>Data inputs fingerprinted before the command started.</summary>
+    public IReadOnlyList<DataInput> Inputs { get; init; } = [];
+
+    /// <summary>Whether the run asked for deterministic maths (REPRO_DETERMINISTIC=1).</summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>The thread count the run was given (REPRO_THREADS), or null when it chose its own.</summary>
+    public int? Threads { get; init; }
+
+    public RunLineage Lineage { get; init; } = new();
+
+    /// <summary>Which named random streams the run used and how many draws each.</summary>
+    public IReadOnlyList<StreamUsage> SeedLedger { get; init; } = [];
+
     /// <summary>sha256 of the stored stdout/stderr log object, once the run has ended.</summary>
     public string? LogSha256 { get; init; }
 

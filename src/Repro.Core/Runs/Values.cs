@@ -11,3 +11,20 @@ public sealed record Artifact(string Path, string Sha256, long Size);
 
 /// <summary>A file git does not track, with its hash (null when it could not be read or was too large to store).</summary>
 public sealed record UntrackedFile(string Path, string? Sha256, long Size);
+
+/// <summary>A data input: its fingerprint (Merkle root over every file's path, size and sha256) and where the manifest is stored.</summary>
+public sealed record DataInput(string Path, string RootHash, long FileCount, long TotalBytes, string ManifestSha256)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+/// <summary>How a run relates to others.</summary>
+public sealed record RunLineage
+{
+    public RunId? ResumedFrom { get; init; }
+    public RunId? ReproductionOf { get; init; }
+    public string? Group { get; init; }
+}
+
+/// <summary>One named random stream a run drew from.</summary>
+public sealed record StreamUsage(string Name, string Key, long Draws);
