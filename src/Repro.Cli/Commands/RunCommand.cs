@@ -15,25 +15,28 @@ internal static class RunCommand
         var seed = new Option<string?>("--seed") { Description = "Master seed, 0..4294967295 (default: drawn from the OS and recorded)" };
         var param = new Option<string[]>("--param") { Description = "A parameter key=value, passed to the command in REPRO_PARAMS (repeatable)" };
         var tag = new Option<string[]>("--tag") { Description = "A tag key=value (repeatable)" };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Ask for deterministic maths: sets REPRO_DETERMINISTIC=1 for the command" };
+        var threads = new Option<int?>("--threads") { Description = "Thread count for the command's maths: sets REPRO_THREADS" };
         var cmd = new Argument<string[]>("command") { Description = "The command to run, after --", Arity = ArgumentArity.OneOrMore };
         var command = new Command("run", "Run a command and record everything that determines its result.")
         {
-            name, experiment, seed, param, tag, cmd,
+            name, experiment, seed, param, tag, deterministic, threads, cmd,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
-            var argv = parse.GetValue(cmd) ?? [];
-            if (argv.Length > 0 && argv[0].StartsWith('-'))
+            var argv = CommandArgs.Get(parse, cmd, "run");
+
+            var threadCount = parse.GetValue(threads);
+            if (threadCount is < 1 or > 4096)
             {
-                throw new ReproException(
-                    ErrorCode.InvalidArgument,
-                    $"Unknown option '{argv[0]}' for `repro run`. Put the command after `--`: repro run [options] -- <command> [args...]" +
-                    " (see `repro run --help`).");
+                throw new ReproException(ErrorCode.InvalidArgument, $"--threads must be between 1 and 4096, not {threadCount}.");
             }
 
             var invocation = new RunInvocation
             {
                 Command = argv,
+                Deterministic = parse.GetValue(deterministic),
+                Threads = threadCount,
                 WorkingDirectory = Directory.GetCurrentDirectory(),
                 Name = parse.GetValue(name),
                 Experiment = parse.GetValue(experiment),
@@ -46,6 +49,25 @@ internal static class RunCommand
             return result.ExitCode;
         }));
         return command;
+    }
+}
+
+internal static class CommandArgs
+{
+    /// <summary>The command after `--`; an unknown option before it lands here too, and is refused by name.</summary>
+    public static string[] Get(ParseResult parse, Argument<string[]> argument, string verb)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var argv = parse.GetValue(argument) ?? [];
+        if (argv.Length > 0 && argv[0].StartsWith('-'))
+        {
+            throw new ReproException(
+                ErrorCode.InvalidArgument,
+                $"Unknown option '{argv[0]}' for `repro {verb}`. Put the command after `--`: repro {verb} [options] -- <command> [args...]" +
+                $" (see `repro {verb} --help`).");
+        }
+
+        return argv;
     }
 }
 

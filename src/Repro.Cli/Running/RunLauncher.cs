@@ -17,6 +17,13 @@ internal sealed record RunInvocation
     public long? Seed { get; init; }
     public IReadOnlyList<Param> Params { get; init; } = [];
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public bool Deterministic { get; init; }
+    public int? Threads { get; init; }
+    public RunLineage Lineage { get; init; } = new();
+    public IReadOnlyList<DataInput> Inputs { get; init; } = [];
+
+    /// <summary>Variables added to the command's environment (after Repro's own).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public Stream? StandardOutput { get; init; }
     public Stream? StandardError { get; init; }
 }
@@ -48,6 +55,21 @@ internal static class RunLauncher
 
         var seed = invocation.Seed ?? Seeds.Draw();
         var childEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (invocation.Deterministic)
+        {
+            childEnvironment["REPRO_DETERMINISTIC"] = "1";
+        }
+
+        if (invocation.Threads is { } threads)
+        {
+            childEnvironment["REPRO_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in invocation.Environment)
+        {
+            childEnvironment[key] = value;
+        }
+
         var request = new RunStartRequest
         {
             Name = invocation.Name,
@@ -58,6 +80,10 @@ internal static class RunLauncher
             SeedSource = invocation.Seed is null ? "os" : "cli",
             Params = invocation.Params,
             Tags = invocation.Tags,
+            Deterministic = invocation.Deterministic,
+            Threads = invocation.Threads,
+            Lineage = invocation.Lineage,
+            Inputs = invocation.Inputs,
             Environment = MergedEnvironment(childEnvironment),
         };
 
@@ -67,7 +93,7 @@ internal static class RunLauncher
         childEnvironment["REPRO_PARAMS"] = JsonSerializer.Serialize(invocation.Params.ToDictionary(p => p.Key, p => p.Value));
         childEnvironment["REPRO_EVENTS"] = recorder.EventsPath;
         childEnvironment["REPRO_HOME"] = workspace.Root;
-        if (Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is null)
+        if (System.Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is null)
         {
             // A piped Python child would otherwise hold its output back until exit.
             childEnvironment["PYTHONUNBUFFERED"] = "1";
@@ -121,7 +147,7 @@ internal static class RunLauncher
     private static Dictionary<string, string> MergedEnvironment(Dictionary<string, string> childExtra)
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
         {
             merged[(string)e.Key] = e.Value as string ?? "";
         }
@@ -143,8 +169,8 @@ internal static class RunLauncher
             $"See it: repro show {record.Id.Short}";
         if (ingestor.Rejected > 0)
         {
-            text += Environment.NewLine + $"repro: {ingestor.Rejected} malformed line(s) in the events file were skipped:" +
-                Environment.NewLine + string.Join(Environment.NewLine, ingestor.Problems.Select(p => "  " + p));
+            text += "\n" + $"repro: {ingestor.Rejected} malformed line(s) in the events file were skipped:" +
+                "\n" + string.Join("\n", ingestor.Problems.Select(p => "  " + p));
         }
 
         return text;

@@ -16,6 +16,10 @@ public sealed record RunStartRequest
     public string SeedSource { get; init; } = "os";
     public IReadOnlyList<Param> Params { get; init; } = [];
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public bool Deterministic { get; init; }
+    public int? Threads { get; init; }
+    public RunLineage Lineage { get; init; } = new();
+    public IReadOnlyList<DataInput> Inputs { get; init; } = [];
 
     /// <summary>The environment the command runs with (for the allow-listed variables); null: this process's.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
@@ -89,6 +93,10 @@ public sealed class RunRecorder : IDisposable
             Seed = request.Seed,
             SeedSource = request.SeedSource,
             Code = code,
+            Deterministic = request.Deterministic,
+            Threads = request.Threads,
+            Lineage = request.Lineage,
+            Inputs = request.Inputs,
             Params = request.Params,
             Tags = new SortedDictionary<string, string>(request.Tags.ToDictionary(), StringComparer.Ordinal),
         };
