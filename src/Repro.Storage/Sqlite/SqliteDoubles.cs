@@ -7,7 +7,7 @@ namespace Repro.Storage.Sqlite;
 /// Stores doubles bit-exactly in a <c>value REAL</c> / <c>value_text TEXT</c> column pair. SQLite turns NaN into NULL
 /// and may keep an integral REAL as an integer, losing the sign of -0.0; those values go to the text column instead
 /// ("NaN", "Infinity", "-Infinity", "-0") and the REAL column is NULL. Every other double is an ordinary REAL, so SQL
-/// can still sort and aggregate.
+/// can still sort and aggregate. (NaN payload bits are not kept: every NaN reads back as <see cref="double.NaN"/>.)
 /// </summary>
 internal static class SqliteDoubles
 {
