@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Repro.Core.Errors;
+using Repro.Core.Runs;
+using Repro.Core.Serialization;
+using Repro.Storage.Runs;
+
+namespace Repro.Storage.Sqlite;
+
+/// <summary>The <c>runs</c> table: one row per run with its scalar fields and JSON snapshots. Times are Unix milliseconds.</summary>
+internal static class RunRows
+{
+    public static long? FindPk(SqliteConnection connection, RunId id)
+    {
+        using var command = connection.Command("SELECT pk FROM runs WHERE id = $id", ("$id", id.Value));
+        return command.ExecuteScalar() is long pk ? pk : null;
+    }
+
+    public static long RequirePk(SqliteConnection connection, RunId id) =>
+        FindPk(connection, id) ?? throw NotFound(id);
+
+    public static ReproException NotFound(RunId id) =>
+        new(ErrorCode.NotFound, $"Run {id} not found in this workspace. List runs with `repro ls`.");
+
+    public static long Insert(SqliteConnection connection, RunRecord run)
+    {
+        if (FindPk(connection, run.Id) is not null)
+        {
+            throw new ReproException(
+                ErrorCode.Conflict,
+                $"Run {run.Id} already exists; a run is created once. Write to it without creating it, or start a new run.");
+        }
+
+        var experimentId = ExperimentRows.GetOrCreate(connection, run.Experiment);
+        using var command = connection.Command(
+            """
+            INSERT INTO runs (id, name, experiment_id, status, start_ms, end_ms, exit_code, signal, seed, seed_source,
+                              command_json, cwd, code_json, env_json, log_sha256)
+            VALUES ($id, $name, $experiment, $status, $start, $end, $exit, $signal, $seed, $seedSource,
+                    $command, $cwd, $code, $env, $log)
+            RETURNING pk
+            """,
+            ("$id", run.Id.Value),
+            ("$name", run.Name),
+            ("$experiment", experimentId),
+            ("$status", run.Status.ToWire()),
+            ("$start", run.StartTime.ToUnixTimeMilliseconds()),
+            ("$end", run.EndTime?.ToUnixTimeMilliseconds()),
+            ("$exit", run.ExitCode),
+            ("$signal", run.Signal),
+            ("$seed", run.Seed),
+            ("$seedSource", run.SeedSource),
+            ("$command", ReproJson.Serialize(run.Command)),
+            ("$cwd", run.WorkingDirectory),
+            ("$code", ReproJson.Serialize(run.Code)),
+            ("$env", ReproJson.Serialize(run.Environment)),
+            ("$log", run.LogSha256));
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public static void SetCode(SqliteConnection connection, long pk, CodeSnapshot code) =>
+        Update(connection, pk, "code_json = $code", ("$code", ReproJson.Serialize(code)));
+
+    public static void SetEnvironment(SqliteConnection connection, long pk, EnvironmentSnapshot environment) =>
+        Update(connection, pk, "env_json = $env", ("$env", ReproJson.Serialize(environment)));
+
+    public static void Complete(SqliteConnection connection, long pk, RunCompletion completion) =>
+        Update(
+            connection,
+            pk,
+            "status = $status, end_ms = $end, exit_code = $exit, signal = $signal, log_sha256 = $log",
+            ("$status", completion.Status.ToWire()),
+            ("$end", completion.EndTime.ToUnixTimeMilliseconds()),
+            ("$exit", completion.ExitCode),
+            ("$signal", completion.Signal),
+            ("$log", completion.LogSha256));
+
+    private static void Update(SqliteConnection connection, long pk, string assignments, params (string, object?)[] values)
+    {
+        using var command = connection.Command($"UPDATE runs SET {assignments} WHERE pk = $pk", [("$pk", pk), .. values]);
+        command.ExecuteNonQuery();
+    }
+}

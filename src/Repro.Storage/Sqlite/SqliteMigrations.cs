@@ -1,0 +1,100 @@
+namespace Repro.Storage.Sqlite;
+
+/// <summary>One step of the schema's history. Version n turns a version n-1 database into version n.</summary>
+internal sealed record SqliteMigration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The ordered schema history. Append new steps; never edit a released one (databases in the wild ran it).
+/// Doubles are stored as <c>value REAL</c> plus <c>value_text</c> for what REAL cannot hold (see <see cref="SqliteDoubles"/>).
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<SqliteMigration> All { get; } =
+    [
+        new(1, "runs, params, tags, metrics, artifacts, warnings", """
+            CREATE TABLE experiments (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                created_ms INTEGER NOT NULL
+            );
+            CREATE TABLE runs (
+                pk INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+                status TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER,
+                exit_code INTEGER,
+                signal TEXT,
+                seed INTEGER NOT NULL,
+                seed_source TEXT NOT NULL,
+                command_json TEXT NOT NULL,
+                cwd TEXT NOT NULL,
+                code_json TEXT NOT NULL,
+                env_json TEXT NOT NULL,
+                log_sha256 TEXT
+            );
+            CREATE INDEX runs_by_start ON runs (start_ms, pk);
+            CREATE INDEX runs_by_name ON runs (name, start_ms);
+            CREATE INDEX runs_by_experiment ON runs (experiment_id, start_ms);
+            CREATE TABLE params (
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                source TEXT NOT NULL,
+                PRIMARY KEY (run_pk, key)
+            ) WITHOUT ROWID;
+            CREATE TABLE tags (
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (run_pk, key)
+            ) WITHOUT ROWID;
+            CREATE TABLE metrics (
+                seq INTEGER PRIMARY KEY,
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                value REAL,
+                value_text TEXT,
+                timestamp_ms INTEGER NOT NULL
+            );
+            CREATE INDEX metrics_by_run_key_step ON metrics (run_pk, key, step);
+            CREATE TABLE artifacts (
+                seq INTEGER PRIMARY KEY,
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                path TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL
+            );
+            CREATE INDEX artifacts_by_run ON artifacts (run_pk);
+            CREATE TABLE warnings (
+                seq INTEGER PRIMARY KEY,
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX warnings_by_run ON warnings (run_pk);
+            """),
+        new(2, "latest_metrics: the last point of each metric, kept on write", """
+            CREATE TABLE latest_metrics (
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                value REAL,
+                value_text TEXT,
+                timestamp_ms INTEGER NOT NULL,
+                PRIMARY KEY (run_pk, key)
+            ) WITHOUT ROWID;
+            INSERT INTO latest_metrics (run_pk, key, step, value, value_text, timestamp_ms)
+            SELECT run_pk, key, step, value, value_text, timestamp_ms
+            FROM (
+                SELECT m.*, row_number() OVER (PARTITION BY run_pk, key ORDER BY step DESC, seq DESC) AS rank
+                FROM metrics m
+            )
+            WHERE rank = 1;
+            """),
+    ];
+
+    public static int Latest => All.Count;
+}

@@ -1,0 +1,179 @@
+using Repro.Core.Errors;
+using Repro.Core.Runs;
+using Repro.Storage.Runs;
+using Repro.Storage.Sqlite;
+using Repro.Storage.Tests.Support;
+
+namespace Repro.Storage.Tests.Sqlite;
+
+public sealed class SqliteRunStoreTests : IDisposable
+{
+    private readonly TempDir _directory = new();
+
+    private string DatabasePath => _directory.Combine(SqliteRunStore.FileName);
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void The_database_is_in_wal_mode()
+    {
+        using var store = SqliteRunStore.Open(DatabasePath);
+
+        Assert.Equal("wal", SqliteTestDatabase.Scalar(DatabasePath, "PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public void A_new_database_gets_the_latest_schema_and_records_each_step()
+    {
+        using var store = SqliteRunStore.Open(DatabasePath);
+
+        Assert.Equal((long)SqliteRunStore.SchemaVersion, SqliteTestDatabase.Scalar(DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(
+            (long)SqliteRunStore.SchemaVersion,
+            SqliteTestDatabase.Scalar(DatabasePath, "SELECT count(*) FROM schema_migrations"));
+        Assert.True(SqliteRunStore.SchemaVersion >= 2);
+    }
+
+    [Fact]
+    public void Opening_an_older_database_asks_for_repro_migrate()
+    {
+        SqliteRunStore.Open(DatabasePath, latestVersion: 1).Dispose();
+
+        var error = Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath, latestVersion: 2));
+
+        Assert.Equal(ErrorCode.SchemaOutdated, error.Code);
+        Assert.Contains("schema v1, this repro needs v2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Run `repro migrate`", error.Message, StringComparison.Ordinal);
+        Assert.Contains("repro.db.bak-v1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, SqliteTestDatabase.Scalar(DatabasePath, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public void Opening_a_newer_database_asks_for_a_newer_repro()
+    {
+        SqliteRunStore.Open(DatabasePath, latestVersion: 2).Dispose();
+
+        var error = Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath, latestVersion: 1));
+
+        Assert.Equal(ErrorCode.SchemaTooNew, error.Code);
+        Assert.Contains("schema v2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(v1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("git pull", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorCode.SchemaTooNew, Assert.Throws<ReproException>(() => SqliteRunStore.Migrate(DatabasePath, 1)).Code);
+    }
+
+    [Fact]
+    public void Migrate_backs_up_then_upgrades_keeping_the_data()
+    {
+        var id = RunId.New();
+        WriteVersion1Run(id);
+
+        var migration = SqliteRunStore.Migrate(DatabasePath, latestVersion: 2);
+
+        Assert.Equal(new SchemaMigration(1, 2, DatabasePath + ".bak-v1"), migration);
+        Assert.Equal(1L, SqliteTestDatabase.Scalar(migration.BackupPath!, "PRAGMA user_version"));
+        Assert.Equal(5L, SqliteTestDatabase.Scalar(migration.BackupPath!, "SELECT count(*) FROM metrics"));
+        using var store = SqliteRunStore.Open(DatabasePath, latestVersion: 2);
+        var run = store.GetRun(id)!;
+        Assert.Equal("old", run.Name);
+        Assert.Equal(RunStatus.Finished, run.Status);
+        Assert.Equal(new MetricPoint("loss", 0.2, 2, 12), run.LatestMetrics["loss"]);
+        Assert.True(double.IsNaN(run.LatestMetrics["acc"].Value));
+        Assert.Equal(5, store.GetMetricHistory(id).Count);
+        Assert.Equal(2L, SqliteTestDatabase.Scalar(DatabasePath, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public void Migrate_on_a_current_database_changes_nothing()
+    {
+        SqliteRunStore.Open(DatabasePath).Dispose();
+
+        var migration = SqliteRunStore.Migrate(DatabasePath, SqliteRunStore.SchemaVersion);
+
+        Assert.False(migration.Changed);
+        Assert.Null(migration.BackupPath);
+        Assert.False(File.Exists(DatabasePath + ".bak-v" + SqliteRunStore.SchemaVersion));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_reported_as_corrupted()
+    {
+        File.WriteAllText(DatabasePath, "this is not a database, just some text long enough to fill a header page........");
+
+        var error = Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath));
+
+        Assert.Equal(ErrorCode.Corrupted, error.Code);
+    }
+
+    [Fact]
+    public void A_database_of_another_program_is_not_taken_over()
+    {
+        SqliteTestDatabase.Execute(DatabasePath, "CREATE TABLE notes (text TEXT)");
+
+        Assert.Equal(ErrorCode.Corrupted, Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath)).Code);
+    }
+
+    [Fact]
+    public void Stores_opening_a_new_database_at_once_all_succeed()
+    {
+        var stores = Enumerable.Range(0, 4).AsParallel().Select(_ => SqliteRunStore.Open(DatabasePath)).ToList();
+
+        foreach (var store in stores)
+        {
+            store.Create();
+        }
+
+        Assert.Equal(4, stores[0].ListRuns(new RunQuery()).Count);
+        stores.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task Two_writers_with_their_own_connections_lose_nothing()
+    {
+        const int Batches = 2000;
+        using var first = SqliteRunStore.Open(DatabasePath);
+        using var second = SqliteRunStore.Open(DatabasePath);
+        var shared = first.Create("shared");
+
+        void Write(IRunStore store, string writer) =>
+            Enumerable.Range(0, Batches).ToList().ForEach(i => store.Write(new RunWriteBatch(shared.Id)
+            {
+                Metrics = [new MetricPoint(writer, i, i, i)],
+                Params = [new Param(writer, i.ToString(System.Globalization.CultureInfo.InvariantCulture), ParamSource.Default)],
+                Warnings = i % 100 == 0 ? [writer] : [],
+            }));
+
+        await Task.WhenAll(Task.Run(() => Write(first, "a")), Task.Run(() => Write(second, "b")));
+
+        var run = first.GetRun(shared.Id)!;
+        Assert.Equal(Enumerable.Range(0, Batches).Select(i => (long)i), first.GetMetricHistory(shared.Id, "a").Select(p => p.Step));
+        Assert.Equal(Enumerable.Range(0, Batches).Select(i => (long)i), first.GetMetricHistory(shared.Id, "b").Select(p => p.Step));
+        Assert.Equal(Batches - 1, run.LatestMetrics["a"].Step);
+        Assert.Equal(Batches - 1, run.LatestMetrics["b"].Step);
+        Assert.Equal("1999", run.Params.Single(p => p.Key == "b").Value);
+        Assert.Equal(2 * Batches / 100, run.Warnings.Count);
+    }
+
+    [Fact]
+    public void A_disposed_store_refuses_work()
+    {
+        var store = SqliteRunStore.Open(DatabasePath);
+        store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => store.ListExperiments());
+    }
+
+    /// <summary>A database as the first schema version left it, written with SQL of that version.</summary>
+    private void WriteVersion1Run(RunId id)
+    {
+        SqliteRunStore.Open(DatabasePath, latestVersion: 1).Dispose();
+        SqliteTestDatabase.Execute(DatabasePath, $$"""
+            INSERT INTO experiments (id, name, created_ms) VALUES (1, 'Default', 0);
+            INSERT INTO runs (pk, id, name, experiment_id, status, start_ms, seed, seed_source, command_json, cwd, code_json, env_json)
+            VALUES (1, '{{id}}', 'old', 1, 'FINISHED', 1714564800000, 7, 'os', '["python"]', '', '{"isGitRepository":false}', '{}');
+            INSERT INTO metrics (run_pk, key, step, value, value_text, timestamp_ms) VALUES
+                (1, 'loss', 1, 0.5, NULL, 10), (1, 'loss', 2, 0.3, NULL, 11), (1, 'loss', 2, 0.2, NULL, 12),
+                (1, 'loss', 0, 0.9, NULL, 13), (1, 'acc', 0, NULL, 'NaN', 14);
+            """);
+    }
+}
