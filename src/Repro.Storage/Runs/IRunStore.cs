@@ -51,5 +51,11 @@ public sealed record RunWriteBatch(RunId RunId)
     /// <summary>Replaces the stored environment snapshot.</summary>
     public EnvironmentSnapshot? Environment { get; init; }
 
+    /// <summary>Replaces the stored seed ledger (which named random streams were used, and how much).</summary>
+    public IReadOnlyList<StreamUsage>? SeedLedger { get; init; }
+
+    /// <summary>Replaces the stored data inputs.</summary>
+    public IReadOnlyList<DataInput>? Inputs { get; init; }
+
     public RunCompletion? Complete { get; init; }
 }

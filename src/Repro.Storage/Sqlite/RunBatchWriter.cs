@@ -37,6 +37,16 @@ internal static class RunBatchWriter
             RunRows.SetEnvironment(connection, pk, environment);
         }
 
+        if (batch.SeedLedger is { } ledger)
+        {
+            RunRows.SetSeedLedger(connection, pk, ledger);
+        }
+
+        if (batch.Inputs is { } inputs)
+        {
+            RunRows.SetInputs(connection, pk, inputs);
+        }
+
         if (batch.Complete is { } completion)
         {
             RunRows.Complete(connection, pk, completion);

@@ -39,7 +39,8 @@ internal static class RunRecordReader
             selection,
             """
             SELECT r.pk, r.id, r.name, e.name, r.status, r.start_ms, r.end_ms, r.exit_code, r.signal, r.seed, r.seed_source,
-                   r.command_json, r.cwd, r.code_json, r.env_json, r.log_sha256
+                   r.command_json, r.cwd, r.code_json, r.env_json, r.log_sha256,
+                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json
             FROM runs r JOIN experiments e ON e.id = r.experiment_id
             WHERE r.pk IN ({0})
             ORDER BY r.start_ms DESC, r.pk DESC
@@ -68,6 +69,16 @@ internal static class RunRecordReader
             Code = Json<CodeSnapshot>(r.GetString(13), id, "code snapshot"),
             Environment = Json<EnvironmentSnapshot>(r.GetString(14), id, "environment snapshot"),
             LogSha256 = r.GetNullableString(15),
+            Deterministic = r.GetInt64(16) != 0,
+            Threads = r.GetNullableInt64(17) is { } threads ? (int)threads : null,
+            Lineage = new RunLineage
+            {
+                Group = r.GetNullableString(18),
+                ResumedFrom = r.GetNullableString(19) is { } resumed ? new RunId(resumed) : null,
+                ReproductionOf = r.GetNullableString(20) is { } original ? new RunId(original) : null,
+            },
+            Inputs = Json<List<DataInput>>(r.GetString(21), id, "data inputs"),
+            SeedLedger = Json<List<StreamUsage>>(r.GetString(22), id, "seed ledger"),
             Params = parts.Params,
             Tags = parts.Tags,
             Artifacts = parts.Artifacts,

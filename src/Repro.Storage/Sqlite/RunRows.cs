@@ -34,9 +34,11 @@ internal static class RunRows
         using var command = connection.Command(
             """
             INSERT INTO runs (id, name, experiment_id, status, start_ms, end_ms, exit_code, signal, seed, seed_source,
-                              command_json, cwd, code_json, env_json, log_sha256)
+                              command_json, cwd, code_json, env_json, log_sha256,
+                              deterministic, threads, group_name, resumed_from, reproduction_of, inputs_json, ledger_json)
             VALUES ($id, $name, $experiment, $status, $start, $end, $exit, $signal, $seed, $seedSource,
-                    $command, $cwd, $code, $env, $log)
+                    $command, $cwd, $code, $env, $log,
+                    $deterministic, $threads, $group, $resumedFrom, $reproductionOf, $inputs, $ledger)
             RETURNING pk
             """,
             ("$id", run.Id.Value),
@@ -53,7 +55,14 @@ internal static class RunRows
             ("$cwd", run.WorkingDirectory),
             ("$code", ReproJson.Serialize(run.Code)),
             ("$env", ReproJson.Serialize(run.Environment)),
-            ("$log", run.LogSha256));
+            ("$log", run.LogSha256),
+            ("$deterministic", run.Deterministic ? 1 : 0),
+            ("$threads", run.Threads),
+            ("$group", run.Lineage.Group),
+            ("$resumedFrom", run.Lineage.ResumedFrom?.Value),
+            ("$reproductionOf", run.Lineage.ReproductionOf?.Value),
+            ("$inputs", ReproJson.Serialize(run.Inputs)),
+            ("$ledger", ReproJson.Serialize(run.SeedLedger)));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -62,6 +71,12 @@ internal static class RunRows
 
     public static void SetEnvironment(SqliteConnection connection, long pk, EnvironmentSnapshot environment) =>
         Update(connection, pk, "env_json = $env", ("$env", ReproJson.Serialize(environment)));
+
+    public static void SetSeedLedger(SqliteConnection connection, long pk, IReadOnlyList<StreamUsage> ledger) =>
+        Update(connection, pk, "ledger_json = $ledger", ("$ledger", ReproJson.Serialize(ledger)));
+
+    public static void SetInputs(SqliteConnection connection, long pk, IReadOnlyList<DataInput> inputs) =>
+        Update(connection, pk, "inputs_json = $inputs", ("$inputs", ReproJson.Serialize(inputs)));
 
     public static void Complete(SqliteConnection connection, long pk, RunCompletion completion) =>
         Update(

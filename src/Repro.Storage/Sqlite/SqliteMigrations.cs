@@ -94,6 +94,16 @@ internal static class SqliteMigrations
             )
             WHERE rank = 1;
             """),
+        new(3, "runs: determinism mode, threads, lineage, data inputs and seed ledger", """
+            ALTER TABLE runs ADD COLUMN deterministic INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE runs ADD COLUMN threads INTEGER;
+            ALTER TABLE runs ADD COLUMN group_name TEXT;
+            ALTER TABLE runs ADD COLUMN resumed_from TEXT;
+            ALTER TABLE runs ADD COLUMN reproduction_of TEXT;
+            ALTER TABLE runs ADD COLUMN inputs_json TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE runs ADD COLUMN ledger_json TEXT NOT NULL DEFAULT '[]';
+            CREATE INDEX runs_by_group ON runs (group_name, start_ms);
+            """),
     ];
 
     public static int Latest => All.Count;

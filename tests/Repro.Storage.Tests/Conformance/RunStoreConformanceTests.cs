@@ -99,6 +99,30 @@ public abstract class RunStoreConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Determinism_mode_lineage_data_inputs_and_seed_ledger_read_back()
+    {
+        var original = RunId.New();
+        var record = TestRuns.Record("lineage") with
+        {
+            Deterministic = true,
+            Threads = 4,
+            Lineage = new RunLineage { Group = "sweep-1", ResumedFrom = original, ReproductionOf = original },
+            Inputs = [new DataInput("data/train", "ab12", 3, 300, "cd34") { Warnings = ["changed during the run"] }],
+        };
+        Store.Create(record);
+        Store.Write(new RunWriteBatch(record.Id) { SeedLedger = [new StreamUsage("init", "00ff", 1024), new StreamUsage("dropout", "0a0b", 7)] });
+
+        var back = Store.GetRun(record.Id)!;
+        Assert.True(back.Deterministic);
+        Assert.Equal(4, back.Threads);
+        Assert.Equal(record.Lineage, back.Lineage);
+        var input = Assert.Single(back.Inputs);
+        Assert.Equal(record.Inputs[0] with { Warnings = [] }, input with { Warnings = [] });
+        Assert.Equal(["changed during the run"], input.Warnings);
+        Assert.Equal([new StreamUsage("init", "00ff", 1024), new StreamUsage("dropout", "0a0b", 7)], back.SeedLedger);
+    }
+
+    [Fact]
     public void Times_are_kept_to_the_millisecond_in_utc()
     {
         var start = new DateTimeOffset(2024, 5, 1, 14, 0, 0, 123, TimeSpan.FromHours(2)).AddTicks(4567);

@@ -68,19 +68,19 @@ public sealed class SqliteRunStoreTests : IDisposable
         var id = RunId.New();
         WriteVersion1Run(id);
 
-        var migration = SqliteRunStore.Migrate(DatabasePath, latestVersion: 2);
+        var migration = SqliteRunStore.Migrate(DatabasePath, SqliteRunStore.SchemaVersion);
 
-        Assert.Equal(new SchemaMigration(1, 2, DatabasePath + ".bak-v1"), migration);
+        Assert.Equal(new SchemaMigration(1, SqliteRunStore.SchemaVersion, DatabasePath + ".bak-v1"), migration);
         Assert.Equal(1L, SqliteTestDatabase.Scalar(migration.BackupPath!, "PRAGMA user_version"));
         Assert.Equal(5L, SqliteTestDatabase.Scalar(migration.BackupPath!, "SELECT count(*) FROM metrics"));
-        using var store = SqliteRunStore.Open(DatabasePath, latestVersion: 2);
+        using var store = SqliteRunStore.Open(DatabasePath);
         var run = store.GetRun(id)!;
         Assert.Equal("old", run.Name);
         Assert.Equal(RunStatus.Finished, run.Status);
         Assert.Equal(new MetricPoint("loss", 0.2, 2, 12), run.LatestMetrics["loss"]);
         Assert.True(double.IsNaN(run.LatestMetrics["acc"].Value));
         Assert.Equal(5, store.GetMetricHistory(id).Count);
-        Assert.Equal(2L, SqliteTestDatabase.Scalar(DatabasePath, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal((long)SqliteRunStore.SchemaVersion, SqliteTestDatabase.Scalar(DatabasePath, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
