@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Repro.Cli.Commands;
 using Repro.Core.Errors;
+using Spectre.Console;
 
 namespace Repro.Cli;
 
@@ -8,6 +9,7 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        ConfigureConsole();
         var root = new RootCommand("Repro: record ML runs, re-run them, and tell whether results reproduce.");
         root.Subcommands.Add(WorkspaceCommands.Init());
         root.Subcommands.Add(WorkspaceCommands.Migrate());
@@ -21,6 +23,23 @@ internal static class Program
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Colour and tables on a terminal; plain text (no escape codes, wide lines) when piped or redirected.</summary>
+    private static void ConfigureConsole()
+    {
+        if (Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is not null)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(Console.Out),
+            });
+            console.Profile.Width = Console.IsOutputRedirected ? 200 : console.Profile.Width;
+            AnsiConsole.Console = console;
+        }
     }
 
     /// <summary>Runs a command body, turning domain errors into a message and the documented exit code.</summary>

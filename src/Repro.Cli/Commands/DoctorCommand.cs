@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Repro.Capture;
+using Repro.Capture.Git;
 using Repro.Core.Determinism;
 using Spectre.Console;
 

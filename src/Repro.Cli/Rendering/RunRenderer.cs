@@ -151,7 +151,7 @@ internal static class RunRenderer
         return table;
     }
 
-    private static IRenderable EnvironmentGrid(EnvironmentSnapshot env)
+    private static Grid EnvironmentGrid(EnvironmentSnapshot env)
     {
         var items = new List<(string, string)>
         {

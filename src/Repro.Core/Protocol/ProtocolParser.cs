@@ -29,7 +29,12 @@ public static class ProtocolParser
         }
         catch (JsonException e)
         {
-            error = "not valid JSON: " + e.Message;
+            var reason = e.Message;
+            var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            reason = (cut > 0 ? reason[..cut] : reason).TrimEnd('.', ' ');
+            error = e.BytePositionInLine is { } at
+                ? string.Create(CultureInfo.InvariantCulture, $"not valid JSON ({reason}, at byte {at})")
+                : $"not valid JSON ({reason})";
             return false;
         }
 

@@ -7,7 +7,7 @@ namespace Repro.Sdk.Recording;
 /// <see cref="MaxLineBytes"/> is skipped (never held in memory whole) and reported; a trailing line without
 /// '\n' is held until more arrives, or reported as truncated by <see cref="ReadFinal"/>.
 /// </summary>
-public sealed class EventsFileTailer
+public sealed class EventsFileTailer : IDisposable
 {
     public const int MaxLineBytes = 1024 * 1024;
 
@@ -118,6 +118,8 @@ public sealed class EventsFileTailer
             data = data[(nl + 1)..];
         }
     }
+
+    public void Dispose() => _partial.Dispose();
 
     private string Decode() => Encoding.UTF8.GetString(_partial.GetBuffer(), 0, (int)_partial.Length);
 }

@@ -1,4 +1,5 @@
 using Repro.Capture;
+using Repro.Capture.Git;
 using Repro.Core.Runs;
 using Repro.Storage.Runs;
 using Repro.Storage.Workspace;
@@ -78,7 +79,7 @@ public sealed class RunRecorder : IDisposable
             Command = request.Command,
             WorkingDirectory = request.WorkingDirectory,
             ProbeTimeout = request.ProbeTimeout,
-            Environment = request.Environment,
+            Environment = request.Environment is null ? null : new Dictionary<string, string>(request.Environment, StringComparer.Ordinal),
         }));
 
         var code = GitProbe.Capture(request.WorkingDirectory, s => workspace.Objects.Put(s).Sha256);
@@ -241,5 +242,7 @@ public sealed class RunRecorder : IDisposable
         {
             Complete(RunStatus.Interrupted, null, null, ["the recorder was disposed before the run completed"]);
         }
+
+        _tailer.Dispose();
     }
 }

@@ -14,7 +14,7 @@ public sealed class EventsFileTailerTests : IDisposable
     [Fact]
     public void Only_complete_lines_are_returned_and_a_partial_line_waits_for_its_end()
     {
-        var tailer = new EventsFileTailer(_path);
+        using var tailer = new EventsFileTailer(_path);
         Assert.Empty(tailer.ReadAvailable());
         Append("one\ntw");
         Assert.Equal(["one"], tailer.ReadAvailable().Select(l => l.Text));
@@ -28,7 +28,7 @@ public sealed class EventsFileTailerTests : IDisposable
     [Fact]
     public void A_trailing_line_without_newline_is_reported_truncated_at_the_end()
     {
-        var tailer = new EventsFileTailer(_path);
+        using var tailer = new EventsFileTailer(_path);
         Append("ok\n{\"type\":\"met");
         Assert.Single(tailer.ReadAvailable());
         var final = Assert.Single(tailer.ReadFinal());
@@ -39,7 +39,7 @@ public sealed class EventsFileTailerTests : IDisposable
     [Fact]
     public void An_oversized_line_is_skipped_without_being_held_whole_and_later_lines_survive()
     {
-        var tailer = new EventsFileTailer(_path);
+        using var tailer = new EventsFileTailer(_path);
         Append("first\n");
         Append(new string('x', 3 * EventsFileTailer.MaxLineBytes));
         var during = tailer.ReadAvailable();
@@ -56,7 +56,7 @@ public sealed class EventsFileTailerTests : IDisposable
     [Fact]
     public void Multibyte_characters_split_across_reads_are_decoded_whole()
     {
-        var tailer = new EventsFileTailer(_path);
+        using var tailer = new EventsFileTailer(_path);
         var bytes = Encoding.UTF8.GetBytes("héllo wörld ✓\n");
         using (var f = new FileStream(_path, FileMode.Append))
         {
