@@ -53,7 +53,8 @@ public sealed class EnvironmentCaptureTests
     {
         using var temp = new TempDirectory();
         var hangingPython = FakeProgram.Write(temp, "python3", "sleep 30");
-        var brokenNvidiaSmi = FakeProgram.Write(temp, "nvidia-smi", "echo 'Failed to initialize NVML: Driver/library version mismatch'; exit 18");
+        var brokenNvidiaSmi = FakeProgram.Write(
+            temp, "nvidia-smi", "echo 'Failed to initialize NVML: Driver/library version mismatch'; exit 18");
         var options = new EnvironmentCaptureOptions
         {
             Command = [hangingPython, "train.py"],

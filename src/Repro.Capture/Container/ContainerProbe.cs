@@ -1,7 +1,7 @@
 namespace Repro.Capture.Container;
 
 /// <summary>Gathers <see cref="ContainerEvidence"/> from this machine and runs <see cref="ContainerDetector"/> over it.</summary>
-public static class ContainerProbe
+internal static class ContainerProbe
 {
     /// <param name="kubernetesServiceHostSet">Whether KUBERNETES_SERVICE_HOST is set in the run's environment.</param>
     public static string Capture(bool kubernetesServiceHostSet)

@@ -4,10 +4,10 @@ using Repro.Core.Runs;
 namespace Repro.Capture.Cpu;
 
 /// <summary>What the CPU and memory probe found; flags include the "dotnet:" flags of <see cref="DotnetCpuFeatures"/>.</summary>
-public sealed record CpuSummary(string Model, int LogicalCores, IReadOnlyList<string> Flags, long MemoryBytes);
+internal sealed record CpuSummary(string Model, int LogicalCores, IReadOnlyList<string> Flags, long MemoryBytes);
 
 /// <summary>Reads the CPU model, core count, instruction sets and total memory.</summary>
-public static class CpuProbe
+internal static class CpuProbe
 {
     public static CpuSummary Capture(TimeSpan timeout, List<string> warnings)
     {

@@ -5,13 +5,13 @@ using Repro.Core.Runs;
 namespace Repro.Capture.Gpu;
 
 /// <summary>What the GPU probe found. <see cref="Summary"/> is "none", "unknown" or a one-line description.</summary>
-public sealed record GpuCapture(string Summary, IReadOnlyList<GpuInfo> Gpus, IReadOnlyList<string> Warnings);
+internal sealed record GpuCapture(string Summary, IReadOnlyList<GpuInfo> Gpus, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Asks nvidia-smi for the GPUs, driver and CUDA version. No nvidia-smi means no NVIDIA GPU: "none", without a warning.
 /// nvidia-smi that fails or hangs gives "unknown" and a warning.
 /// </summary>
-public static class GpuProbe
+internal static class GpuProbe
 {
     public const string NoGpu = "none";
 

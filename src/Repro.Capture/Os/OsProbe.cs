@@ -5,10 +5,10 @@ using Repro.Core.Runs;
 namespace Repro.Capture.Os;
 
 /// <summary>What the operating system probe found. Unknown values are <see cref="EnvironmentSnapshot.Unknown"/>.</summary>
-public sealed record OsInfo(string Os, string Distribution, string Kernel, string Architecture, string Hostname);
+internal sealed record OsInfo(string Os, string Distribution, string Kernel, string Architecture, string Hostname);
 
 /// <summary>Reads the operating system, distribution, kernel, architecture and host name.</summary>
-public static class OsProbe
+internal static class OsProbe
 {
     public static OsInfo Capture(TimeSpan timeout, List<string> warnings)
     {
@@ -18,7 +18,8 @@ public static class OsProbe
         var hostname = Hostname(warnings);
         if (!OperatingSystem.IsLinux())
         {
-            return new OsInfo(os, RuntimeInformation.OSDescription.Trim(), Environment.OSVersion.Version.ToString(), architecture, hostname);
+            var description = RuntimeInformation.OSDescription.Trim();
+            return new OsInfo(os, description, Environment.OSVersion.Version.ToString(), architecture, hostname);
         }
 
         var release = ReadOsRelease();

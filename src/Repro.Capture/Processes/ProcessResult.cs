@@ -43,7 +43,8 @@ public sealed record ProcessResult
 
         if (TimedOut)
         {
-            return $"'{Executable}' did not finish within {Elapsed.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s";
+            var seconds = Elapsed.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+            return $"'{Executable}' did not finish within {seconds} s";
         }
 
         var detail = FirstLine(StandardError) ?? FirstLine(StandardOutput);

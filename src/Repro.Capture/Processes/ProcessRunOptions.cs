@@ -19,7 +19,10 @@ public sealed record ProcessRunOptions
     /// <summary>When set, stdout is copied into this stream instead of being kept in memory; the text result is then empty.</summary>
     public Stream? StandardOutputSink { get; init; }
 
-    /// <summary>The child's whole environment; null inherits this process's environment.</summary>
+    /// <summary>
+    /// The child's whole environment; null inherits this process's environment. A bare executable name is still looked up
+    /// on this process's PATH, so resolve it first when the child's PATH differs.
+    /// </summary>
     public IDictionary? Environment { get; init; }
 
     /// <summary>Variables set (or removed, when the value is null) on top of the inherited or given environment.</summary>

@@ -10,6 +10,8 @@ namespace Repro.Capture.Processes;
 /// </summary>
 public static class ProcessRunner
 {
+    private const int TextFileBusy = 26;
+
     // How long to wait for the output pipes to close once the child has exited or been killed.
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
@@ -46,18 +48,16 @@ public static class ProcessRunner
 
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = startInfo };
-        try
+        if (Start(process, options.Timeout) is { } error)
         {
-            process.Start();
-        }
-        catch (Win32Exception e) when (IsNotFound(e) && !LooksLikeExistingFile(executable))
-        {
-            return new ProcessResult { Executable = executable, NotFound = true, Elapsed = stopwatch.Elapsed };
-        }
-        catch (Win32Exception e)
-        {
-            var reason = IsNotFound(e) ? "the file exists but its interpreter was not found" : e.Message;
-            return new ProcessResult { Executable = executable, StartError = reason, Elapsed = stopwatch.Elapsed };
+            return IsNotFound(error) && !LooksLikeExistingFile(executable)
+                ? new ProcessResult { Executable = executable, NotFound = true, Elapsed = stopwatch.Elapsed }
+                : new ProcessResult
+                {
+                    Executable = executable,
+                    StartError = IsNotFound(error) ? "the file exists but its interpreter was not found" : error.Message,
+                    Elapsed = stopwatch.Elapsed,
+                };
         }
 
         CloseQuietly(process.StandardInput);
@@ -88,6 +88,32 @@ public static class ProcessRunner
             TimedOut = timedOut || !drained,
             Elapsed = stopwatch.Elapsed,
         };
+    }
+
+    // ETXTBSY: the file was just written and a process forked meanwhile still holds it open for writing. That clears
+    // within milliseconds (the fork execs or exits), so starting again is safe; any other error is final.
+    private static Win32Exception? Start(Process process, TimeSpan timeout)
+    {
+        var delay = TimeSpan.FromMilliseconds(5);
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                process.Start();
+                return null;
+            }
+            catch (Win32Exception e) when (e.NativeErrorCode == TextFileBusy && !OperatingSystem.IsWindows() && waited < timeout)
+            {
+                Thread.Sleep(delay);
+                waited += delay;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(100).Ticks));
+            }
+            catch (Win32Exception e)
+            {
+                return e;
+            }
+        }
     }
 
     private static void ApplyEnvironment(ProcessStartInfo startInfo, ProcessRunOptions options)

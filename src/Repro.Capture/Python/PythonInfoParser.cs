@@ -6,7 +6,7 @@ namespace Repro.Capture.Python;
 /// <summary>Parses the line the Python probe script prints: the marker followed by {version, executable, packages}.</summary>
 public static class PythonInfoParser
 {
-    /// <summary>Starts the probe's output line, so that anything else the interpreter prints (sitecustomize, warnings) is ignored.</summary>
+    /// <summary>Starts the probe's output line, so that anything else the interpreter prints (sitecustomize, ...) is ignored.</summary>
     public const string Marker = "REPRO_PYTHON_INFO ";
 
     /// <summary>Returns null when no marked line holds a JSON object with a version and an executable.</summary>

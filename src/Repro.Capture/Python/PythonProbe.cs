@@ -6,13 +6,13 @@ using Repro.Core.Runs;
 namespace Repro.Capture.Python;
 
 /// <summary>What the Python probe found: null <see cref="Info"/> when the command does not run Python or the probe failed.</summary>
-public sealed record PythonCapture(PythonInfo? Info, IReadOnlyList<string> Warnings);
+internal sealed record PythonCapture(PythonInfo? Info, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Asks the interpreter a command runs for its version, executable and installed packages (importlib.metadata, else
 /// pkg_resources). Costs one interpreter start plus reading every package's metadata: about 0.3 s for 100 packages.
 /// </summary>
-public static class PythonProbe
+internal static class PythonProbe
 {
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(15);
 
@@ -79,9 +79,10 @@ public static class PythonProbe
             return Environment.GetEnvironmentVariable("PATH");
         }
 
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         foreach (DictionaryEntry entry in environment)
         {
-            if (entry.Key is string key && string.Equals(key, "PATH", OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            if (entry.Key is string key && string.Equals(key, "PATH", comparison))
             {
                 return entry.Value as string;
             }
@@ -93,7 +94,7 @@ public static class PythonProbe
     /// <summary>A name with a directory part is taken relative to the working directory; a bare name is looked up on PATH.</summary>
     private static string? Resolve(string executable, string workingDirectory, string? path)
     {
-        if (executable.Contains('/', StringComparison.Ordinal) || executable.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (executable.Contains('/', StringComparison.Ordinal) || executable.Contains(Path.DirectorySeparatorChar))
         {
             var full = Path.GetFullPath(executable, workingDirectory);
             return File.Exists(full) ? full : null;

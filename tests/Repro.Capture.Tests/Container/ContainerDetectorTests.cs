@@ -39,7 +39,8 @@ public sealed class ContainerDetectorTests
     [Fact]
     public void Docker_on_cgroup_v2_is_found_from_its_bind_mounts()
     {
-        var evidence = new ContainerEvidence(InitCgroup: File("cgroup-v2-namespaced-proc-1-cgroup.txt"), MountInfo: File("docker-cgroup-v2-mountinfo.txt"));
+        var evidence = new ContainerEvidence(
+            InitCgroup: File("cgroup-v2-namespaced-proc-1-cgroup.txt"), MountInfo: File("docker-cgroup-v2-mountinfo.txt"));
 
         Assert.Equal("docker", ContainerDetector.Detect(evidence));
     }

@@ -111,7 +111,8 @@ public sealed class GitProbeTests
         Assert.Equal(100, large.Size);
         Assert.False(_store.Objects.ContainsKey(large.Sha256!));
         Assert.True(_store.Objects.ContainsKey(code.Untracked.Single(f => f.Path == "small.txt").Sha256!));
-        Assert.Contains(code.Warnings, w => w.Contains("large.txt", StringComparison.Ordinal) && w.Contains("not stored", StringComparison.Ordinal));
+        Assert.Contains(
+            code.Warnings, w => w.Contains("large.txt", StringComparison.Ordinal) && w.Contains("not stored", StringComparison.Ordinal));
     }
 
     [GitFact]

@@ -22,7 +22,8 @@ public sealed class GpuProbeTests
     public void Eight_h100s_are_listed_with_driver_cuda_and_memory()
     {
         using var temp = new TempDirectory();
-        var nvidiaSmi = FakeNvidiaSmi(temp, TestFiles.PathOf("nvidia-smi/h100-x8-driver-535.txt"), QueryRows("NVIDIA H100 80GB HBM3", "535.183.01", "81559 MiB", 8));
+        var rows = QueryRows("NVIDIA H100 80GB HBM3", "535.183.01", "81559 MiB", 8);
+        var nvidiaSmi = FakeNvidiaSmi(temp, TestFiles.PathOf("nvidia-smi/h100-x8-driver-535.txt"), rows);
 
         var capture = GpuProbe.Capture(Timeout, nvidiaSmi);
 

@@ -25,7 +25,8 @@ public sealed class OsReleaseParserTests
     public void Unquoted_and_single_quoted_values_and_comments_are_handled()
     {
         var release = OsReleaseParser.Parse(
-            "# a comment\n\nID=arch\r\nNAME='Arch Linux'\nVERSION_ID=rolling # trailing comment\nBUILD_ID=\"a \\\"quoted\\\" word\"\nnot a line\n");
+            "# a comment\n\nID=arch\r\nNAME='Arch Linux'\nVERSION_ID=rolling # trailing comment\n"
+            + "BUILD_ID=\"a \\\"quoted\\\" word\"\nnot a line\n");
 
         Assert.Equal("arch", release.Id);
         Assert.Equal("Arch Linux", release.Name);

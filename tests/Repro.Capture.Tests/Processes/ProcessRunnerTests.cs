@@ -108,6 +108,26 @@ public sealed class ProcessRunnerTests
         Assert.DoesNotContain("HOME=", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [UnixFact]
+    public void Scripts_written_while_other_threads_start_processes_still_start()
+    {
+        // Writing an executable while another thread forks can make exec fail with "Text file busy" for a moment.
+        using var temp = new TempDirectory();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var script = FakeProgram.Write(temp, $"script-{i}", "echo ok");
+            var result = ProcessRunner.Run(script, []);
+            if (!result.Succeeded || result.StandardOutput != "ok\n")
+            {
+                failures.Add(result.Describe());
+            }
+        });
+
+        Assert.Empty(failures);
+    }
+
     private static bool WaitUntilGone(int pid)
     {
         for (var i = 0; i < 100; i++)

@@ -21,7 +21,8 @@ public sealed class PythonInfoParserTests
     [Fact]
     public void Packages_are_sorted_by_name()
     {
-        var info = PythonInfoParser.Parse("""REPRO_PYTHON_INFO {"version": "3.12.1", "executable": "/p", "packages": {"b": "2", "a": "1", "B": "3"}}""");
+        var info = PythonInfoParser.Parse(
+            """REPRO_PYTHON_INFO {"version": "3.12.1", "executable": "/p", "packages": {"b": "2", "a": "1", "B": "3"}}""");
 
         Assert.Equal(["B", "a", "b"], info!.Packages.Keys);
     }
@@ -41,7 +42,8 @@ public sealed class PythonInfoParserTests
     [Fact]
     public void Non_string_package_versions_are_skipped()
     {
-        var info = PythonInfoParser.Parse("""REPRO_PYTHON_INFO {"version": "3.9.0", "executable": "/p", "packages": {"ok": "1.0", "odd": null}}""");
+        var info = PythonInfoParser.Parse(
+            """REPRO_PYTHON_INFO {"version": "3.9.0", "executable": "/p", "packages": {"ok": "1.0", "odd": null}}""");
 
         Assert.Equal(["ok"], info!.Packages.Keys);
     }
