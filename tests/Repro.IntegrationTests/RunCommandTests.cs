@@ -52,7 +52,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, record.GetProperty("exitCode").GetInt32());
         Assert.Equal(1234, record.GetProperty("seed").GetInt64());
         Assert.Equal("cli", record.GetProperty("seedSource").GetString());
-        Assert.Equal(["python3", "train.py"], record.GetProperty("command").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["python3", "train.py"], record.GetProperty("command").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.Equal(Path.GetFullPath(_dir.Path), record.GetProperty("workingDirectory").GetString());
 
         var parameters = record.GetProperty("params").EnumerateArray()
@@ -257,7 +257,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, ReproCli.Run(_dir.Path, "run", "--name", "alpha", "--", "true").ExitCode);
         Assert.Equal(0, ReproCli.Run(_dir.Path, "run", "--name", "beta", "--", "true").ExitCode);
         var ls = ReproCli.Run(_dir.Path, "ls", "--json").Json();
-        Assert.Equal(["beta", "alpha"], ls.EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToArray());
+        Assert.Equal(["beta", "alpha"], ls.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToArray());
         var alphaId = ls[1].GetProperty("id").GetString()!;
         Assert.Equal("alpha", ReproCli.Run(_dir.Path, "show", alphaId[..8], "--json").Json().GetProperty("name").GetString());
         Assert.Equal("beta", ReproCli.Run(_dir.Path, "show", "last", "--json").Json().GetProperty("name").GetString());
