@@ -1,0 +1,48 @@
+using System.Text;
+using Repro.Core.Protocol;
+using Repro.Core.Runs;
+using Repro.Sdk.Sinks;
+
+namespace Repro.Sdk.Tests;
+
+public sealed class EventLineFormatterTests
+{
+    public static TheoryData<ProtocolEvent> Events() =>
+    [
+        new MetricEvent("loss", 0.1 + 0.2, 3, 1_700_000_000_123),
+        new MetricEvent("loss", double.NaN, null, null),
+        new MetricEvent("grad", double.NegativeInfinity, 0, 5),
+        new MetricEvent("big", 1e308, long.MaxValue, null),
+        new ParamEvent("lr", "0.05", ParamSource.Cli),
+        new ParamEvent("name", "ümlaut \"q\" <b>", ParamSource.Default),
+        new TagEvent("note", "line1\nline2\ttab"),
+        new ArtifactEvent("out/model.bin", null),
+        new ArtifactEvent("out/a b.txt", "a file"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Lines_are_the_same_text_the_protocol_writer_produces(ProtocolEvent ev)
+    {
+        using var formatter = new EventLineFormatter();
+
+        formatter.Append(ev);
+
+        Assert.Equal(ProtocolWriter.Format(ev) + "\n", Encoding.UTF8.GetString(formatter.Written));
+    }
+
+    [Fact]
+    public void Text_with_a_lone_surrogate_is_repaired_rather_than_lost()
+    {
+        using var formatter = new EventLineFormatter();
+
+        formatter.Append(new TagEvent("k\uD800", "v"));
+        formatter.Append(new MetricEvent("loss", 1, 0, null));
+
+        var lines = Encoding.UTF8.GetString(formatter.Written).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.True(ProtocolParser.TryParse(lines[0], out var tag, out _));
+        Assert.Equal(new TagEvent("k\uFFFD", "v"), tag);
+        Assert.True(ProtocolParser.TryParse(lines[1], out _, out _));
+    }
+}
