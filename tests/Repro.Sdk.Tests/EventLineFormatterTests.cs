@@ -32,6 +32,39 @@ public sealed class EventLineFormatterTests
     }
 
     [Fact]
+    public void Metric_lines_match_the_protocol_writer_for_many_values_keys_and_times()
+    {
+        var random = new Random(12345);
+        using var formatter = new EventLineFormatter();
+        var keys = new[] { "loss", "val/accuracy", "ключ", "tab\tkey", "quote\"key", "<html>&" };
+        for (var i = 0; i < 20_000; i++)
+        {
+            var value = (i % 4) switch
+            {
+                0 => random.NextDouble(),
+                1 => BitConverter.Int64BitsToDouble(random.NextInt64()),
+                2 => Math.Round(random.NextDouble() * 1000, random.Next(0, 6)),
+                _ => -random.Next(),
+            };
+            if (!double.IsFinite(value))
+            {
+                continue;
+            }
+
+            var ev = new MetricEvent(
+                keys[i % keys.Length],
+                value,
+                i % 3 == 0 ? null : random.NextInt64(0, long.MaxValue),
+                i % 5 == 0 ? null : random.NextInt64(0, 4_000_000_000_000));
+            formatter.Clear();
+
+            formatter.Append(ev);
+
+            Assert.Equal(ProtocolWriter.Format(ev) + "\n", Encoding.UTF8.GetString(formatter.Written));
+        }
+    }
+
+    [Fact]
     public void Text_with_a_lone_surrogate_is_repaired_rather_than_lost()
     {
         using var formatter = new EventLineFormatter();

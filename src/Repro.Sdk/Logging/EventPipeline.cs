@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Repro.Core.Protocol;
 using Repro.Sdk.Sinks;
 
@@ -40,8 +41,9 @@ internal sealed class EventPipeline
     private readonly object _wakeLock = new();
     private readonly object _progressLock = new();
 
-    private long _accepted;
-    private long _settled;
+    // Written by producers and by the writer thread respectively: kept on separate cache lines.
+    private PaddedCounter _accepted;
+    private PaddedCounter _settled;
     private long _overflowDropped;
     private long _sinkDropped;
     private long _sinkFailures;
@@ -82,11 +84,11 @@ internal sealed class EventPipeline
             return false;
         }
 
-        var sequence = Interlocked.Increment(ref _accepted);
-        if ((sequence - Volatile.Read(ref _settled) > _capacity || _overflowing) && !MakeRoom(sequence))
+        var sequence = Interlocked.Increment(ref _accepted.Value);
+        if ((sequence - Volatile.Read(ref _settled.Value) > _capacity || _overflowing) && !MakeRoom(sequence))
         {
             Interlocked.Increment(ref _overflowDropped);
-            Interlocked.Increment(ref _settled);
+            Interlocked.Increment(ref _settled.Value);
             return true;
         }
 
@@ -102,8 +104,8 @@ internal sealed class EventPipeline
     /// <summary>Waits until every event queued before the call has been handed to the sink (or dropped). False on timeout.</summary>
     public bool Flush(TimeSpan timeout)
     {
-        var target = Volatile.Read(ref _accepted);
-        if (Volatile.Read(ref _settled) >= target)
+        var target = Volatile.Read(ref _accepted.Value);
+        if (Volatile.Read(ref _settled.Value) >= target)
         {
             return true;
         }
@@ -112,7 +114,7 @@ internal sealed class EventPipeline
         var start = Stopwatch.GetTimestamp();
         lock (_progressLock)
         {
-            while (Volatile.Read(ref _settled) < target)
+            while (Volatile.Read(ref _settled.Value) < target)
             {
                 var left = timeout - Stopwatch.GetElapsedTime(start);
                 if (_finished || left <= TimeSpan.Zero)
@@ -139,7 +141,7 @@ internal sealed class EventPipeline
         Wake();
         if (!_thread.Join(timeout))
         {
-            var waiting = Volatile.Read(ref _accepted) - Volatile.Read(ref _settled);
+            var waiting = Volatile.Read(ref _accepted.Value) - Volatile.Read(ref _settled.Value);
             _warnings.Warn(
                 $"recording did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; " +
                 $"up to {waiting} events of this run may be missing from its record.");
@@ -147,7 +149,7 @@ internal sealed class EventPipeline
         }
 
         // Producers that passed the closed check just before Close may have queued after the last drain.
-        var raced = Volatile.Read(ref _accepted) - Volatile.Read(ref _settled);
+        var raced = Volatile.Read(ref _accepted.Value) - Volatile.Read(ref _settled.Value);
         try
         {
             _sink.Complete(success);
@@ -170,7 +172,7 @@ internal sealed class EventPipeline
     {
         if (_overflowing)
         {
-            if (sequence - Volatile.Read(ref _settled) > _capacity / 2)
+            if (sequence - Volatile.Read(ref _settled.Value) > _capacity / 2)
             {
                 return false;
             }
@@ -182,7 +184,7 @@ internal sealed class EventPipeline
         Wake();
         var start = Stopwatch.GetTimestamp();
         var spin = default(SpinWait);
-        while (sequence - Volatile.Read(ref _settled) > _capacity)
+        while (sequence - Volatile.Read(ref _settled.Value) > _capacity)
         {
             if (Stopwatch.GetElapsedTime(start) > _maxBlock || _finished)
             {
@@ -294,10 +296,17 @@ internal sealed class EventPipeline
 
     private void Settle(int count)
     {
-        Interlocked.Add(ref _settled, count);
+        Interlocked.Add(ref _settled.Value, count);
         lock (_progressLock)
         {
             Monitor.PulseAll(_progressLock);
         }
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedCounter
+    {
+        [FieldOffset(64)]
+        public long Value;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Repro.Core.Protocol;
@@ -12,8 +13,13 @@ namespace Repro.Sdk.Sinks;
 /// </summary>
 internal sealed class EventLineFormatter : IDisposable
 {
+    private const int MaxCachedKeys = 4096;
+
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _writer;
+    private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private string? _lastKey;
+    private byte[] _lastKeyBytes = [];
 
     public EventLineFormatter() => _writer = new Utf8JsonWriter(_buffer);
 
@@ -28,6 +34,11 @@ internal sealed class EventLineFormatter : IDisposable
     /// <summary>Appends one line ending in '\n'. Text that is not valid UTF-16 (a lone surrogate) is repaired, not dropped.</summary>
     public void Append(ProtocolEvent ev)
     {
+        if (ev is MetricEvent metric && TryAppendMetric(metric))
+        {
+            return;
+        }
+
         try
         {
             WriteObject(ev);
@@ -45,6 +56,94 @@ internal sealed class EventLineFormatter : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>
+    /// The hot path: metric lines are assembled from cached escaped keys and invariant number formatting, the same
+    /// bytes Utf8JsonWriter produces (tests compare the two).
+    /// </summary>
+    private bool TryAppendMetric(MetricEvent m)
+    {
+        if (!double.IsFinite(m.Value) || !TryGetKey(m.Key, out var key))
+        {
+            return false;
+        }
+
+        var span = _buffer.GetSpan(key.Length + 128);
+        var n = 0;
+        Put(span, ref n, "{\"type\":\"metric\",\"key\":\""u8);
+        Put(span, ref n, key);
+        Put(span, ref n, "\",\"value\":"u8);
+        if (!m.Value.TryFormat(span[n..], out var written, default, CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        n += written;
+        if (m.Step is { } step)
+        {
+            Put(span, ref n, ",\"step\":"u8);
+            step.TryFormat(span[n..], out written, default, CultureInfo.InvariantCulture);
+            n += written;
+        }
+
+        if (m.TimestampMs is { } ms)
+        {
+            Put(span, ref n, ",\"time\":"u8);
+            if (!(ms / 1000.0).TryFormat(span[n..], out written, default, CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            n += written;
+        }
+
+        Put(span, ref n, "}\n"u8);
+        _buffer.Advance(n);
+        return true;
+    }
+
+    private bool TryGetKey(string key, out byte[] bytes)
+    {
+        if (ReferenceEquals(key, _lastKey))
+        {
+            bytes = _lastKeyBytes;
+            return true;
+        }
+
+        if (!_keys.TryGetValue(key, out bytes!))
+        {
+            try
+            {
+                bytes = JsonEncodedText.Encode(key).EncodedUtf8Bytes.ToArray();
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+
+            if (bytes.Length > 4 * ProtocolParser.MaxKeyLength)
+            {
+                return false;
+            }
+
+            if (_keys.Count >= MaxCachedKeys)
+            {
+                _keys.Clear();
+            }
+
+            _keys[key] = bytes;
+        }
+
+        _lastKey = key;
+        _lastKeyBytes = bytes;
+        return true;
+    }
+
+    private static void Put(Span<byte> span, ref int n, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[n..]);
+        n += bytes.Length;
+    }
 
     private void WriteObject(ProtocolEvent ev)
     {
