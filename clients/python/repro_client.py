@@ -87,10 +87,14 @@ class Run:
                   "To record this run, start it with `repro run -- python ...`." % self.seed)
 
     def param(self, key, default):
-        """The value given to `repro run` for `key` (or in REPRO_PARAM_<KEY>), converted to the type of `default`;
-        else `default`. Records the value and its source. Raises ReproParamError when the given value does not parse."""
+        """The value given to `repro run` for `key` (or in REPRO_PARAM_<KEY>), converted to the type of `default`
+        (bool, int, float or str; with a None default the text is returned as given); else `default`. Records the
+        value and its source. Raises ReproParamError when the given value does not parse."""
         if not isinstance(key, str) or not 0 < len(key) <= _MAX_KEY_LENGTH:
             raise ValueError("a parameter key must be a string of 1 to %d characters, got %r" % (_MAX_KEY_LENGTH, key))
+        if default is not None and not isinstance(default, (bool, int, float, str)):
+            raise TypeError("param %r: the default must be a bool, int, float, str or None, got %s" %
+                            (key, type(default).__name__))
         if key in self._params:
             text, source, origin = self._params[key], "cli", "the `repro run` command line (REPRO_PARAMS)"
         elif self._env.get(_env_name(key)):
@@ -98,7 +102,8 @@ class Run:
         else:
             text, source, origin = None, "default", None
         value = default if text is None else _convert(key, text, default, origin)
-        self._write({"type": "param", "key": key, "value": _param_text(value), "source": source})
+        if value is not None:  # a None default that nobody overrode has no value to record
+            self._write({"type": "param", "key": key, "value": _param_text(value), "source": source})
         return value
 
     def log(self, key, value, step=None):
@@ -212,9 +217,7 @@ def _convert(key, text, default, origin):
             if lowered in ("-infinity", "-inf"):
                 return -math.inf
             return float(stripped)
-        if default is None or isinstance(default, str):
-            return text
-        return kind(text)
+        return text
     except ValueError:
         expected = {bool: "true or false", int: "a whole number (int)", float: "a number (float)"}.get(kind, kind.__name__)
         raise ReproParamError("param %r is %r (from %s), which is not %s. Give %s for %r." %

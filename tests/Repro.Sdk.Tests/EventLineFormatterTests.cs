@@ -65,6 +65,25 @@ public sealed class EventLineFormatterTests
     }
 
     [Fact]
+    public void Times_are_written_exactly_as_the_protocol_writer_writes_them()
+    {
+        var random = new Random(7);
+        using var formatter = new EventLineFormatter();
+        var times = Enumerable.Range(0, 20_000).Select(i => (long)i)
+            .Concat(Enumerable.Range(0, 50_000).Select(_ => random.NextInt64(0, 100_000_000_000_000)))
+            .Concat([99_999_999_999_999, 100_000_000_000_000, 1_760_000_000_000, 1_760_000_000_100, 1_760_000_000_010]);
+        foreach (var ms in times)
+        {
+            var ev = new MetricEvent("loss", 0.5, 1, ms);
+            formatter.Clear();
+
+            formatter.Append(ev);
+
+            Assert.Equal(ProtocolWriter.Format(ev) + "\n", Encoding.UTF8.GetString(formatter.Written));
+        }
+    }
+
+    [Fact]
     public void Text_with_a_lone_surrogate_is_repaired_rather_than_lost()
     {
         using var formatter = new EventLineFormatter();

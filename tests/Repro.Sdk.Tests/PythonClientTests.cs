@@ -56,6 +56,28 @@ public sealed class PythonClientTests : IDisposable
     }
 
     [PythonFact]
+    public void The_python_helper_takes_env_overrides_below_the_command_line_and_records_no_value_for_none()
+    {
+        var env = TestRuns.Attached(EventsPath, """{"lr":"0.2"}""");
+        env["REPRO_PARAM_LR"] = "0.3";
+        env["REPRO_PARAM_BATCH_SIZE"] = "16";
+
+        var result = RunScript(
+            """
+            import repro_client as repro
+            run = repro.current()
+            print(run.param("lr", 0.1), run.param("batch-size", 32), run.param("resume", None))
+            """,
+            env);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("0.2 16 None", result.Stdout.Trim());
+        Assert.Equal(
+            [new ParamEvent("lr", "0.2", ParamSource.Cli), new ParamEvent("batch-size", "16", ParamSource.Env)],
+            EventsFile.Read(EventsPath).OfType<ParamEvent>().ToList());
+    }
+
+    [PythonFact]
     public void The_python_helper_loses_no_line_when_threads_log_at_once()
     {
         var result = RunScript(

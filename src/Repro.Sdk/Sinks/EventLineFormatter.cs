@@ -89,7 +89,7 @@ internal sealed class EventLineFormatter : IDisposable
         if (m.TimestampMs is { } ms)
         {
             Put(span, ref n, ",\"time\":"u8);
-            if (!(ms / 1000.0).TryFormat(span[n..], out written, default, CultureInfo.InvariantCulture))
+            if (!TryFormatSeconds(ms, span[n..], out written))
             {
                 return false;
             }
@@ -99,6 +99,42 @@ internal sealed class EventLineFormatter : IDisposable
 
         Put(span, ref n, "}\n"u8);
         _buffer.Advance(n);
+        return true;
+    }
+
+    /// <summary>
+    /// Epoch milliseconds as seconds, the text Utf8JsonWriter gives <c>ms / 1000.0</c>: below 10^11 s, neighbouring
+    /// doubles are far closer than 0.001 apart, so the shortest round-trip text of that double is the exact decimal
+    /// ms / 1000 with trailing zeros removed. Formatting the integer skips the slow double formatting.
+    /// </summary>
+    private static bool TryFormatSeconds(long ms, Span<byte> destination, out int written)
+    {
+        if (ms is < 0 or >= 100_000_000_000_000)
+        {
+            return (ms / 1000.0).TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+        }
+
+        var seconds = ms / 1000;
+        var fraction = (int)(ms % 1000);
+        seconds.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+        if (fraction == 0)
+        {
+            return true;
+        }
+
+        destination[written++] = (byte)'.';
+        destination[written++] = (byte)('0' + (fraction / 100));
+        fraction %= 100;
+        if (fraction != 0)
+        {
+            destination[written++] = (byte)('0' + (fraction / 10));
+            fraction %= 10;
+            if (fraction != 0)
+            {
+                destination[written++] = (byte)('0' + fraction);
+            }
+        }
+
         return true;
     }
 
