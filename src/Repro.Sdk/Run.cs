@@ -117,10 +117,10 @@ public sealed class Run : IDisposable
     internal bool IsEnded => Volatile.Read(ref _ended) != 0;
 
     /// <summary>
-    /// Builds the recorder of a run started in-process. Null until a recorder is available: such runs then keep their
-    /// events in memory and say on stderr that nothing is recorded.
+    /// Builds the recorder of a run started in-process: by default it records into the nearest workspace. Null: such runs
+    /// keep their events in memory and say on stderr that nothing is recorded.
     /// </summary>
-    internal static Func<RunStartInfo, StandaloneRun>? StandaloneFactory { get; set; }
+    internal static Func<RunStartInfo, StandaloneRun>? StandaloneFactory { get; set; } = StoreSink.Start;
 
     /// <summary>
     /// Starts the run of this process with explicit options and makes it <see cref="Current"/>. Inside

@@ -120,6 +120,35 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
+    /// <summary>Records events handed over in-process (the SDK's own run). Never throws; failures are retried.</summary>
+    public void IngestEvents(IEnumerable<Repro.Core.Protocol.ProtocolEvent> events)
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            try
+            {
+                var batch = _ingestor.FromEvents(events);
+                if (!EventIngestor.IsEmpty(batch))
+                {
+                    _pending.Add(batch);
+                }
+            }
+#pragma warning disable CA1031 // Tracking must never break the run.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                WarnOnce($"repro: could not record events ({e.Message})");
+            }
+
+            FlushPending(final: false);
+        }
+    }
+
     /// <summary>Writes everything that remains, the environment, the log and the end of the run.</summary>
     public RunRecord Complete(RunStatus status, int? exitCode, string? signal, IEnumerable<string>? extraWarnings = null)
     {
