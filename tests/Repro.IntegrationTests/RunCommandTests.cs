@@ -73,6 +73,9 @@ public sealed class RunCommandTests : IDisposable
         var logs = ReproCli.Run(_dir.Path, "logs", "first");
         Assert.Contains("seed is 1234", logs.Stdout, StringComparison.Ordinal);
         Assert.Contains("to stderr", logs.Stdout, StringComparison.Ordinal);
+        var logsJson = ReproCli.Run(_dir.Path, "logs", "first", "--json").Json();
+        Assert.Contains("seed is 1234", logsJson.GetProperty("output").GetString(), StringComparison.Ordinal);
+        Assert.True(logsJson.GetProperty("complete").GetBoolean());
     }
 
     [Fact]

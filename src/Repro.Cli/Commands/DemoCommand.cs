@@ -36,7 +36,7 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine("[bold]3. The record (repro show last)[/]");
             AnsiConsole.Write(RunRenderer.Show(workspace.Runs.ResolveRun("last")));
             AnsiConsole.WriteLine();
-            AnsiConsole.MarkupLine($"Explore it: [bold]cd {Markup.Escape(dir)}[/] and try `repro ls`, `repro metrics last val_accuracy`, `repro logs last`.");
+            AnsiConsole.MarkupLine($"Explore it: [bold]export REPRO_HOME={Markup.Escape(dir)}[/], then `./repro ls`, `./repro metrics last val_accuracy`, `./repro logs last`.");
             return result.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         }));
         return command;

@@ -141,30 +141,38 @@ internal static class ReadCommands
     public static Command Logs()
     {
         var run = RunArgument();
-        var command = new Command("logs", "Print what a run wrote to stdout and stderr.") { run };
+        var json = JsonOption();
+        var command = new Command("logs", "Print what a run wrote to stdout and stderr.") { run, json };
         command.SetAction(parse => Program.Guard(() =>
         {
             using var workspace = ReproWorkspace.Open();
             var record = workspace.Runs.ResolveRun(parse.GetValue(run)!);
+            using var log = OpenLog(workspace, record)
+                ?? throw new ReproException(ErrorCode.NotFound, $"Run {record.Id.Short} has no stored output.");
+            if (parse.GetValue(json))
+            {
+                using var reader = new StreamReader(log, System.Text.Encoding.UTF8);
+                WriteJson(new { runId = record.Id.Value, complete = record.LogSha256 is not null, sha256 = record.LogSha256, output = reader.ReadToEnd() });
+                return ExitCodes.Ok;
+            }
+
             using var stdout = Console.OpenStandardOutput();
-            if (record.LogSha256 is { } sha)
-            {
-                using var log = workspace.Objects.Open(sha);
-                log.CopyTo(stdout);
-                return ExitCodes.Ok;
-            }
-
-            var live = Path.Combine(workspace.ReproDirectory, "runs", record.Id.Value, "output.log");
-            if (File.Exists(live))
-            {
-                using var log = new FileStream(live, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                log.CopyTo(stdout);
-                return ExitCodes.Ok;
-            }
-
-            throw new ReproException(ErrorCode.NotFound, $"Run {record.Id.Short} has no stored output.");
+            log.CopyTo(stdout);
+            return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The stored log of an ended run, or the live one of a running run; null when there is none.</summary>
+    private static Stream? OpenLog(ReproWorkspace workspace, RunRecord record)
+    {
+        if (record.LogSha256 is { } sha && workspace.Objects.Exists(sha))
+        {
+            return workspace.Objects.Open(sha);
+        }
+
+        var live = Path.Combine(workspace.ReproDirectory, "runs", record.Id.Value, "output.log");
+        return File.Exists(live) ? new FileStream(live, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
     }
 
     private static RunSummaryJson Summary(RunRecord r) => new(
