@@ -1,0 +1,323 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Repro.Core.Numerics;
+
+namespace Repro.Core.Randomness;
+
+/// <summary>
+/// The Philox4x32 counter-based generator of Random123 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as
+/// 1, 2, 3", SC'11): a keyed bijection of a 128-bit counter to 128 random bits. Any block is computed directly from its
+/// counter, so draws can be addressed by position and produced on any thread in any order.
+/// </summary>
+public static class Philox4x32
+{
+    /// <summary>The round count Random123 recommends (Philox4x32-10), used by every Repro stream.</summary>
+    public const int DefaultRounds = 10;
+
+    /// <summary>The largest round count Random123 defines for Philox4x32.</summary>
+    public const int MaxRounds = 16;
+
+    private const uint M0 = 0xD2511F53;
+    private const uint M1 = 0xCD9E8D57;
+    private const uint W0 = 0x9E3779B9;
+    private const uint W1 = 0xBB67AE85;
+
+    /// <summary>The output block for one counter under one key.</summary>
+    public static PhiloxBlock Generate(PhiloxCounter counter, PhiloxKey key, int rounds = DefaultRounds)
+    {
+        ValidateRounds(rounds);
+        var (x0, x1, x2, x3) = Rounds(counter.V0, counter.V1, counter.V2, counter.V3, key.V0, key.V1, rounds);
+        return new PhiloxBlock(x0, x1, x2, x3);
+    }
+
+    /// <summary>
+    /// Writes consecutive blocks for counters <paramref name="startCounter"/>, +1, +2, ... (high 64 counter bits zero) into
+    /// <paramref name="destination"/>, four words per block; a final partial block is cut short.
+    /// </summary>
+    public static void Fill(PhiloxKey key, ulong startCounter, Span<uint> destination, int rounds = DefaultRounds) =>
+        Fill(key, PhiloxCounter.FromUInt64(startCounter, 0), destination, rounds);
+
+    /// <summary>
+    /// Writes consecutive blocks into <paramref name="destination"/>, four words per block; a final partial block is cut short.
+    /// Block j uses <paramref name="start"/> with j added to its low 64 bits (wrapping modulo 2^64); the high 64 bits, the
+    /// sub-stream, stay fixed. The words equal those of <see cref="Generate"/> for each counter on every CPU.
+    /// </summary>
+    public static void Fill(PhiloxKey key, PhiloxCounter start, Span<uint> destination, int rounds = DefaultRounds) =>
+        Fill(key, start, destination, rounds, SimdPath.Auto);
+
+    internal static SimdPath BestPath { get; } =
+        IsSupported(SimdPath.Vector512) ? SimdPath.Vector512
+        : IsSupported(SimdPath.Vector256) ? SimdPath.Vector256
+        : IsSupported(SimdPath.Vector128) ? SimdPath.Vector128
+        : SimdPath.Scalar;
+
+    internal static bool IsSupported(SimdPath path) => path switch
+    {
+        SimdPath.Auto or SimdPath.Scalar => true,
+        SimdPath.Vector128 => Sse2.IsSupported,
+        SimdPath.Vector256 => Avx2.IsSupported,
+        SimdPath.Vector512 => Avx512F.IsSupported && Vector512.IsHardwareAccelerated,
+        _ => false,
+    };
+
+    internal static void Fill(PhiloxKey key, PhiloxCounter start, Span<uint> destination, int rounds, SimdPath path)
+    {
+        ValidateRounds(rounds);
+        if (path == SimdPath.Auto)
+        {
+            path = BestPath;
+        }
+        else if (!IsSupported(path))
+        {
+            throw new PlatformNotSupportedException($"The {path} code path is not supported on this CPU.");
+        }
+
+        var low = start.Low;
+        var done = path switch
+        {
+            SimdPath.Vector512 => FillVector512(key, low, start.V2, start.V3, destination, rounds),
+            SimdPath.Vector256 => FillVector256(key, low, start.V2, start.V3, destination, rounds),
+            SimdPath.Vector128 => FillVector128(key, low, start.V2, start.V3, destination, rounds),
+            _ => 0,
+        };
+        FillScalar(key, low + (ulong)(done / 4), start.V2, start.V3, destination[done..], rounds);
+    }
+
+    private static void ValidateRounds(int rounds)
+    {
+        if (rounds is < 1 or > MaxRounds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rounds), rounds, $"Philox4x32 takes 1 to {MaxRounds} rounds; use 10.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (uint, uint, uint, uint) Rounds(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, int rounds)
+    {
+        for (var r = 0; r < rounds; r++)
+        {
+            if (r > 0)
+            {
+                k0 += W0;
+                k1 += W1;
+            }
+
+            var p0 = (ulong)M0 * c0;
+            var p1 = (ulong)M1 * c2;
+            var n0 = (uint)(p1 >> 32) ^ c1 ^ k0;
+            var n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+            c1 = (uint)p1;
+            c3 = (uint)p0;
+            c0 = n0;
+            c2 = n2;
+        }
+
+        return (c0, c1, c2, c3);
+    }
+
+    private static void FillScalar(PhiloxKey key, ulong low, uint c2, uint c3, Span<uint> destination, int rounds)
+    {
+        var full = destination.Length / 4;
+        for (var j = 0; j < full; j++)
+        {
+            var counter = low + (ulong)j;
+            var (x0, x1, x2, x3) = Rounds((uint)counter, (uint)(counter >> 32), c2, c3, key.V0, key.V1, rounds);
+            var block = destination.Slice(j * 4, 4);
+            block[0] = x0;
+            block[1] = x1;
+            block[2] = x2;
+            block[3] = x3;
+        }
+
+        var rest = destination.Length - (full * 4);
+        if (rest > 0)
+        {
+            var counter = low + (ulong)full;
+            var (x0, x1, x2, x3) = Rounds((uint)counter, (uint)(counter >> 32), c2, c3, key.V0, key.V1, rounds);
+            ReadOnlySpan<uint> words = [x0, x1, x2, x3];
+            words[..rest].CopyTo(destination[(full * 4)..]);
+        }
+    }
+
+    // The vector kernels hold blocks "structure of arrays": vector i holds word i of several blocks. Lanes are given counters
+    // so that the unpack-based transpose at the end leaves whole blocks in counter order, ready to store without permutes.
+    // Each 32x32->64 multiply uses vpmuludq on the even lanes and on the odd lanes shifted down.
+    private static int FillVector512(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
+    {
+        const int Blocks = 16;
+        var groups = destination.Length / (Blocks * 4);
+        var offsets = Vector512.Create(0u, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        var m0 = Vector512.Create(M0);
+        var m1 = Vector512.Create(M1);
+        var w0 = Vector512.Create(W0);
+        var w1 = Vector512.Create(W1);
+        var key0 = Vector512.Create(key.V0);
+        var key1 = Vector512.Create(key.V1);
+        var odd = Vector512.Create(0xFFFF_FFFF_0000_0000UL).AsUInt32();
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        for (var g = 0; g < groups; g++)
+        {
+            var counter = low + (ulong)(g * Blocks);
+            var base0 = Vector512.Create((uint)counter);
+            var c0 = base0 + offsets;
+            var c1 = Vector512.Create((uint)(counter >> 32)) - Vector512.LessThan(c0, base0);
+            var c2 = Vector512.Create(c2Fixed);
+            var c3 = Vector512.Create(c3Fixed);
+            var k0 = key0;
+            var k1 = key1;
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r > 0)
+                {
+                    k0 += w0;
+                    k1 += w1;
+                }
+
+                var even0 = Avx512F.Multiply(c0, m0);
+                var odd0 = Avx512F.Multiply(Vector512.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0);
+                var even1 = Avx512F.Multiply(c2, m1);
+                var odd1 = Avx512F.Multiply(Vector512.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
+                var lo0 = Vector512.ConditionalSelect(odd, Vector512.ShiftLeft(odd0, 32).AsUInt32(), even0.AsUInt32());
+                var hi0 = Vector512.ConditionalSelect(odd, odd0.AsUInt32(), Vector512.ShiftRightLogical(even0, 32).AsUInt32());
+                var lo1 = Vector512.ConditionalSelect(odd, Vector512.ShiftLeft(odd1, 32).AsUInt32(), even1.AsUInt32());
+                var hi1 = Vector512.ConditionalSelect(odd, odd1.AsUInt32(), Vector512.ShiftRightLogical(even1, 32).AsUInt32());
+                c0 = hi1 ^ c1 ^ k0;
+                c1 = lo1;
+                c2 = hi0 ^ c3 ^ k1;
+                c3 = lo0;
+            }
+
+            var t0 = Avx512F.UnpackLow(c0, c1).AsUInt64();
+            var t1 = Avx512F.UnpackHigh(c0, c1).AsUInt64();
+            var t2 = Avx512F.UnpackLow(c2, c3).AsUInt64();
+            var t3 = Avx512F.UnpackHigh(c2, c3).AsUInt64();
+            ref var o = ref Unsafe.Add(ref d, g * Blocks * 4);
+            Avx512F.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
+            Avx512F.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 16);
+            Avx512F.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 32);
+            Avx512F.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 48);
+        }
+
+        return groups * Blocks * 4;
+    }
+
+    private static int FillVector256(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
+    {
+        const int Blocks = 8;
+        const byte OddLanes = 0b1010_1010;
+        var groups = destination.Length / (Blocks * 4);
+        var offsets = Vector256.Create(0u, 2, 4, 6, 1, 3, 5, 7);
+        var m0 = Vector256.Create(M0);
+        var m1 = Vector256.Create(M1);
+        var w0 = Vector256.Create(W0);
+        var w1 = Vector256.Create(W1);
+        var key0 = Vector256.Create(key.V0);
+        var key1 = Vector256.Create(key.V1);
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        for (var g = 0; g < groups; g++)
+        {
+            var counter = low + (ulong)(g * Blocks);
+            var base0 = Vector256.Create((uint)counter);
+            var c0 = base0 + offsets;
+            var c1 = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(c0, base0);
+            var c2 = Vector256.Create(c2Fixed);
+            var c3 = Vector256.Create(c3Fixed);
+            var k0 = key0;
+            var k1 = key1;
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r > 0)
+                {
+                    k0 += w0;
+                    k1 += w1;
+                }
+
+                var even0 = Avx2.Multiply(c0, m0);
+                var odd0 = Avx2.Multiply(Avx2.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0);
+                var even1 = Avx2.Multiply(c2, m1);
+                var odd1 = Avx2.Multiply(Avx2.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
+                var lo0 = Avx2.Blend(even0.AsUInt32(), Avx2.ShiftLeftLogical(odd0, 32).AsUInt32(), OddLanes);
+                var hi0 = Avx2.Blend(Avx2.ShiftRightLogical(even0, 32).AsUInt32(), odd0.AsUInt32(), OddLanes);
+                var lo1 = Avx2.Blend(even1.AsUInt32(), Avx2.ShiftLeftLogical(odd1, 32).AsUInt32(), OddLanes);
+                var hi1 = Avx2.Blend(Avx2.ShiftRightLogical(even1, 32).AsUInt32(), odd1.AsUInt32(), OddLanes);
+                c0 = hi1 ^ c1 ^ k0;
+                c1 = lo1;
+                c2 = hi0 ^ c3 ^ k1;
+                c3 = lo0;
+            }
+
+            var t0 = Avx2.UnpackLow(c0, c1).AsUInt64();
+            var t1 = Avx2.UnpackHigh(c0, c1).AsUInt64();
+            var t2 = Avx2.UnpackLow(c2, c3).AsUInt64();
+            var t3 = Avx2.UnpackHigh(c2, c3).AsUInt64();
+            ref var o = ref Unsafe.Add(ref d, g * Blocks * 4);
+            Avx2.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
+            Avx2.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 8);
+            Avx2.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 16);
+            Avx2.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 24);
+        }
+
+        return groups * Blocks * 4;
+    }
+
+    private static int FillVector128(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
+    {
+        const int Blocks = 4;
+        var groups = destination.Length / (Blocks * 4);
+        var offsets = Vector128.Create(0u, 1, 2, 3);
+        var m0 = Vector128.Create(M0);
+        var m1 = Vector128.Create(M1);
+        var w0 = Vector128.Create(W0);
+        var w1 = Vector128.Create(W1);
+        var key0 = Vector128.Create(key.V0);
+        var key1 = Vector128.Create(key.V1);
+        var odd = Vector128.Create(0xFFFF_FFFF_0000_0000UL).AsUInt32();
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        for (var g = 0; g < groups; g++)
+        {
+            var counter = low + (ulong)(g * Blocks);
+            var base0 = Vector128.Create((uint)counter);
+            var c0 = base0 + offsets;
+            var c1 = Vector128.Create((uint)(counter >> 32)) - Vector128.LessThan(c0, base0);
+            var c2 = Vector128.Create(c2Fixed);
+            var c3 = Vector128.Create(c3Fixed);
+            var k0 = key0;
+            var k1 = key1;
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r > 0)
+                {
+                    k0 += w0;
+                    k1 += w1;
+                }
+
+                var even0 = Sse2.Multiply(c0, m0);
+                var odd0 = Sse2.Multiply(Sse2.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0);
+                var even1 = Sse2.Multiply(c2, m1);
+                var odd1 = Sse2.Multiply(Sse2.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
+                var lo0 = Vector128.ConditionalSelect(odd, Sse2.ShiftLeftLogical(odd0, 32).AsUInt32(), even0.AsUInt32());
+                var hi0 = Vector128.ConditionalSelect(odd, odd0.AsUInt32(), Sse2.ShiftRightLogical(even0, 32).AsUInt32());
+                var lo1 = Vector128.ConditionalSelect(odd, Sse2.ShiftLeftLogical(odd1, 32).AsUInt32(), even1.AsUInt32());
+                var hi1 = Vector128.ConditionalSelect(odd, odd1.AsUInt32(), Sse2.ShiftRightLogical(even1, 32).AsUInt32());
+                c0 = hi1 ^ c1 ^ k0;
+                c1 = lo1;
+                c2 = hi0 ^ c3 ^ k1;
+                c3 = lo0;
+            }
+
+            var t0 = Sse2.UnpackLow(c0, c1).AsUInt64();
+            var t1 = Sse2.UnpackHigh(c0, c1).AsUInt64();
+            var t2 = Sse2.UnpackLow(c2, c3).AsUInt64();
+            var t3 = Sse2.UnpackHigh(c2, c3).AsUInt64();
+            ref var o = ref Unsafe.Add(ref d, g * Blocks * 4);
+            Sse2.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
+            Sse2.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 4);
+            Sse2.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 8);
+            Sse2.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 12);
+        }
+
+        return groups * Blocks * 4;
+    }
+}
