@@ -74,14 +74,24 @@ public static class Philox4x32
             throw new PlatformNotSupportedException($"The {path} code path is not supported on this CPU.");
         }
 
+        // Each kernel takes the whole groups it can; narrower ones finish what is left (AVX-512 implies AVX2 implies SSE2).
         var low = start.Low;
-        var done = path switch
+        var done = 0;
+        if (path >= SimdPath.Vector512)
         {
-            SimdPath.Vector512 => FillVector512(key, low, start.V2, start.V3, destination, rounds),
-            SimdPath.Vector256 => FillVector256(key, low, start.V2, start.V3, destination, rounds),
-            SimdPath.Vector128 => FillVector128(key, low, start.V2, start.V3, destination, rounds),
-            _ => 0,
-        };
+            done += FillVector512(key, low, start.V2, start.V3, destination, rounds);
+        }
+
+        if (path >= SimdPath.Vector256)
+        {
+            done += FillVector256(key, low + (ulong)(done / 4), start.V2, start.V3, destination[done..], rounds);
+        }
+
+        if (path >= SimdPath.Vector128)
+        {
+            done += FillVector128(key, low + (ulong)(done / 4), start.V2, start.V3, destination[done..], rounds);
+        }
+
         FillScalar(key, low + (ulong)(done / 4), start.V2, start.V3, destination[done..], rounds);
     }
 
@@ -146,25 +156,32 @@ public static class Philox4x32
     // Each 32x32->64 multiply uses vpmuludq on the even lanes and on the odd lanes shifted down.
     private static int FillVector512(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
     {
-        const int Blocks = 16;
+        // Two independent groups of 16 blocks per iteration keep the multiplier busy while the other group waits on latency.
+        const int Blocks = 32;
         var groups = destination.Length / (Blocks * 4);
         var offsets = Vector512.Create(0u, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        var sixteen = Vector512.Create(16u);
         var m0 = Vector512.Create(M0);
         var m1 = Vector512.Create(M1);
         var w0 = Vector512.Create(W0);
         var w1 = Vector512.Create(W1);
         var key0 = Vector512.Create(key.V0);
         var key1 = Vector512.Create(key.V1);
-        var odd = Vector512.Create(0xFFFF_FFFF_0000_0000UL).AsUInt32();
+        var lowWords = Vector512.Create(0u, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        var highWords = lowWords + Vector512<uint>.One;
         ref var d = ref MemoryMarshal.GetReference(destination);
         for (var g = 0; g < groups; g++)
         {
             var counter = low + (ulong)(g * Blocks);
             var base0 = Vector512.Create((uint)counter);
-            var c0 = base0 + offsets;
-            var c1 = Vector512.Create((uint)(counter >> 32)) - Vector512.LessThan(c0, base0);
-            var c2 = Vector512.Create(c2Fixed);
-            var c3 = Vector512.Create(c3Fixed);
+            var a0 = base0 + offsets;
+            var a1 = Vector512.Create((uint)(counter >> 32)) - Vector512.LessThan(a0, base0);
+            var b0 = a0 + sixteen;
+            var b1 = a1 - Vector512.LessThan(b0, a0);
+            var a2 = Vector512.Create(c2Fixed);
+            var a3 = Vector512.Create(c3Fixed);
+            var b2 = a2;
+            var b3 = a3;
             var k0 = key0;
             var k1 = key1;
             for (var r = 0; r < rounds; r++)
@@ -175,40 +192,92 @@ public static class Philox4x32
                     k1 += w1;
                 }
 
-                var even0 = Avx512F.Multiply(c0, m0);
-                var odd0 = Avx512F.Multiply(Vector512.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0);
-                var even1 = Avx512F.Multiply(c2, m1);
-                var odd1 = Avx512F.Multiply(Vector512.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
-                var lo0 = Vector512.ConditionalSelect(odd, Vector512.ShiftLeft(odd0, 32).AsUInt32(), even0.AsUInt32());
-                var hi0 = Vector512.ConditionalSelect(odd, odd0.AsUInt32(), Vector512.ShiftRightLogical(even0, 32).AsUInt32());
-                var lo1 = Vector512.ConditionalSelect(odd, Vector512.ShiftLeft(odd1, 32).AsUInt32(), even1.AsUInt32());
-                var hi1 = Vector512.ConditionalSelect(odd, odd1.AsUInt32(), Vector512.ShiftRightLogical(even1, 32).AsUInt32());
-                c0 = hi1 ^ c1 ^ k0;
-                c1 = lo1;
-                c2 = hi0 ^ c3 ^ k1;
-                c3 = lo0;
+                Round512(ref a0, ref a1, ref a2, ref a3, k0, k1, m0, m1, lowWords, highWords);
+                Round512(ref b0, ref b1, ref b2, ref b3, k0, k1, m0, m1, lowWords, highWords);
             }
 
-            var t0 = Avx512F.UnpackLow(c0, c1).AsUInt64();
-            var t1 = Avx512F.UnpackHigh(c0, c1).AsUInt64();
-            var t2 = Avx512F.UnpackLow(c2, c3).AsUInt64();
-            var t3 = Avx512F.UnpackHigh(c2, c3).AsUInt64();
             ref var o = ref Unsafe.Add(ref d, g * Blocks * 4);
-            Avx512F.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
-            Avx512F.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 16);
-            Avx512F.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 32);
-            Avx512F.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 48);
+            Store512(a0, a1, a2, a3, ref o);
+            Store512(b0, b1, b2, b3, ref Unsafe.Add(ref o, 64));
         }
 
-        return groups * Blocks * 4;
+        var done = groups * Blocks * 4;
+        if (destination.Length - done >= 64)
+        {
+            var counter = low + (ulong)(groups * Blocks);
+            var base0 = Vector512.Create((uint)counter);
+            var a0 = base0 + offsets;
+            var a1 = Vector512.Create((uint)(counter >> 32)) - Vector512.LessThan(a0, base0);
+            var a2 = Vector512.Create(c2Fixed);
+            var a3 = Vector512.Create(c3Fixed);
+            var k0 = key0;
+            var k1 = key1;
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r > 0)
+                {
+                    k0 += w0;
+                    k1 += w1;
+                }
+
+                Round512(ref a0, ref a1, ref a2, ref a3, k0, k1, m0, m1, lowWords, highWords);
+            }
+
+            Store512(a0, a1, a2, a3, ref Unsafe.Add(ref d, done));
+            done += 64;
+        }
+
+        return done;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round512(
+        ref Vector512<uint> c0,
+        ref Vector512<uint> c1,
+        ref Vector512<uint> c2,
+        ref Vector512<uint> c3,
+        Vector512<uint> k0,
+        Vector512<uint> k1,
+        Vector512<uint> m0,
+        Vector512<uint> m1,
+        Vector512<uint> lowWords,
+        Vector512<uint> highWords)
+    {
+        const byte Xor3 = 0x96;
+        var even0 = Avx512F.Multiply(c0, m0).AsUInt32();
+        var odd0 = Avx512F.Multiply(Avx512F.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0).AsUInt32();
+        var even1 = Avx512F.Multiply(c2, m1).AsUInt32();
+        var odd1 = Avx512F.Multiply(Avx512F.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1).AsUInt32();
+        var hi0 = Avx512F.PermuteVar16x32x2(even0, highWords, odd0);
+        var hi1 = Avx512F.PermuteVar16x32x2(even1, highWords, odd1);
+        var lo0 = Avx512F.PermuteVar16x32x2(even0, lowWords, odd0);
+        var lo1 = Avx512F.PermuteVar16x32x2(even1, lowWords, odd1);
+        c0 = Avx512F.TernaryLogic(hi1, c1, k0, Xor3);
+        c1 = lo1;
+        c2 = Avx512F.TernaryLogic(hi0, c3, k1, Xor3);
+        c3 = lo0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(Vector512<uint> c0, Vector512<uint> c1, Vector512<uint> c2, Vector512<uint> c3, ref uint o)
+    {
+        var t0 = Avx512F.UnpackLow(c0, c1).AsUInt64();
+        var t1 = Avx512F.UnpackHigh(c0, c1).AsUInt64();
+        var t2 = Avx512F.UnpackLow(c2, c3).AsUInt64();
+        var t3 = Avx512F.UnpackHigh(c2, c3).AsUInt64();
+        Avx512F.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
+        Avx512F.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 16);
+        Avx512F.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 32);
+        Avx512F.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 48);
     }
 
     private static int FillVector256(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
     {
-        const int Blocks = 8;
-        const byte OddLanes = 0b1010_1010;
+        // As the AVX-512 kernel: two independent groups of 8 blocks per iteration, then a single group for what is left.
+        const int Blocks = 16;
         var groups = destination.Length / (Blocks * 4);
         var offsets = Vector256.Create(0u, 2, 4, 6, 1, 3, 5, 7);
+        var eight = Vector256.Create(8u);
         var m0 = Vector256.Create(M0);
         var m1 = Vector256.Create(M1);
         var w0 = Vector256.Create(W0);
@@ -220,10 +289,14 @@ public static class Philox4x32
         {
             var counter = low + (ulong)(g * Blocks);
             var base0 = Vector256.Create((uint)counter);
-            var c0 = base0 + offsets;
-            var c1 = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(c0, base0);
-            var c2 = Vector256.Create(c2Fixed);
-            var c3 = Vector256.Create(c3Fixed);
+            var a0 = base0 + offsets;
+            var a1 = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(a0, base0);
+            var b0 = a0 + eight;
+            var b1 = a1 - Vector256.LessThan(b0, a0);
+            var a2 = Vector256.Create(c2Fixed);
+            var a3 = Vector256.Create(c3Fixed);
+            var b2 = a2;
+            var b3 = a3;
             var k0 = key0;
             var k1 = key1;
             for (var r = 0; r < rounds; r++)
@@ -234,32 +307,84 @@ public static class Philox4x32
                     k1 += w1;
                 }
 
-                var even0 = Avx2.Multiply(c0, m0);
-                var odd0 = Avx2.Multiply(Avx2.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0);
-                var even1 = Avx2.Multiply(c2, m1);
-                var odd1 = Avx2.Multiply(Avx2.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
-                var lo0 = Avx2.Blend(even0.AsUInt32(), Avx2.ShiftLeftLogical(odd0, 32).AsUInt32(), OddLanes);
-                var hi0 = Avx2.Blend(Avx2.ShiftRightLogical(even0, 32).AsUInt32(), odd0.AsUInt32(), OddLanes);
-                var lo1 = Avx2.Blend(even1.AsUInt32(), Avx2.ShiftLeftLogical(odd1, 32).AsUInt32(), OddLanes);
-                var hi1 = Avx2.Blend(Avx2.ShiftRightLogical(even1, 32).AsUInt32(), odd1.AsUInt32(), OddLanes);
-                c0 = hi1 ^ c1 ^ k0;
-                c1 = lo1;
-                c2 = hi0 ^ c3 ^ k1;
-                c3 = lo0;
+                Round256(ref a0, ref a1, ref a2, ref a3, k0, k1, m0, m1);
+                Round256(ref b0, ref b1, ref b2, ref b3, k0, k1, m0, m1);
             }
 
-            var t0 = Avx2.UnpackLow(c0, c1).AsUInt64();
-            var t1 = Avx2.UnpackHigh(c0, c1).AsUInt64();
-            var t2 = Avx2.UnpackLow(c2, c3).AsUInt64();
-            var t3 = Avx2.UnpackHigh(c2, c3).AsUInt64();
             ref var o = ref Unsafe.Add(ref d, g * Blocks * 4);
-            Avx2.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
-            Avx2.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 8);
-            Avx2.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 16);
-            Avx2.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 24);
+            Store256(a0, a1, a2, a3, ref o);
+            Store256(b0, b1, b2, b3, ref Unsafe.Add(ref o, 32));
         }
 
-        return groups * Blocks * 4;
+        var done = groups * Blocks * 4;
+        if (destination.Length - done >= 32)
+        {
+            var counter = low + (ulong)(groups * Blocks);
+            var base0 = Vector256.Create((uint)counter);
+            var a0 = base0 + offsets;
+            var a1 = Vector256.Create((uint)(counter >> 32)) - Vector256.LessThan(a0, base0);
+            var a2 = Vector256.Create(c2Fixed);
+            var a3 = Vector256.Create(c3Fixed);
+            var k0 = key0;
+            var k1 = key1;
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r > 0)
+                {
+                    k0 += w0;
+                    k1 += w1;
+                }
+
+                Round256(ref a0, ref a1, ref a2, ref a3, k0, k1, m0, m1);
+            }
+
+            Store256(a0, a1, a2, a3, ref Unsafe.Add(ref d, done));
+            done += 32;
+        }
+
+        return done;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round256(
+        ref Vector256<uint> c0,
+        ref Vector256<uint> c1,
+        ref Vector256<uint> c2,
+        ref Vector256<uint> c3,
+        Vector256<uint> k0,
+        Vector256<uint> k1,
+        Vector256<uint> m0,
+        Vector256<uint> m1)
+    {
+        const byte OddLanes = 0b1010_1010;
+        const byte HighWords = 0b11_11_01_01;
+        var hi0 = Avx2.Blend(
+            Avx2.Shuffle(Avx2.Multiply(c0, m0).AsUInt32(), HighWords),
+            Avx2.Multiply(Avx2.ShiftRightLogical(c0.AsUInt64(), 32).AsUInt32(), m0).AsUInt32(),
+            OddLanes);
+        var hi1 = Avx2.Blend(
+            Avx2.Shuffle(Avx2.Multiply(c2, m1).AsUInt32(), HighWords),
+            Avx2.Multiply(Avx2.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1).AsUInt32(),
+            OddLanes);
+        var lo0 = Avx2.MultiplyLow(c0, m0);
+        var lo1 = Avx2.MultiplyLow(c2, m1);
+        c0 = hi1 ^ c1 ^ k0;
+        c1 = lo1;
+        c2 = hi0 ^ c3 ^ k1;
+        c3 = lo0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(Vector256<uint> c0, Vector256<uint> c1, Vector256<uint> c2, Vector256<uint> c3, ref uint o)
+    {
+        var t0 = Avx2.UnpackLow(c0, c1).AsUInt64();
+        var t1 = Avx2.UnpackHigh(c0, c1).AsUInt64();
+        var t2 = Avx2.UnpackLow(c2, c3).AsUInt64();
+        var t3 = Avx2.UnpackHigh(c2, c3).AsUInt64();
+        Avx2.UnpackLow(t0, t2).AsUInt32().StoreUnsafe(ref o);
+        Avx2.UnpackHigh(t0, t2).AsUInt32().StoreUnsafe(ref o, 8);
+        Avx2.UnpackLow(t1, t3).AsUInt32().StoreUnsafe(ref o, 16);
+        Avx2.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 24);
     }
 
     private static int FillVector128(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)

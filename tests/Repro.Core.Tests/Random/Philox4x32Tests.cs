@@ -75,6 +75,9 @@ public sealed class Philox4x32Tests
     [InlineData(63)]
     [InlineData(64)]
     [InlineData(65)]
+    [InlineData(119)]
+    [InlineData(247)]
+    [InlineData(255)]
     [InlineData(1000)]
     [InlineData(4099)]
     public void Fill_equals_Generate_block_by_block_on_every_code_path(int length)
