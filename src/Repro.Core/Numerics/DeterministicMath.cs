@@ -35,7 +35,10 @@ public static class DeterministicMath
     public static double Sum(ReadOnlySpan<double> values, int maxDegreeOfParallelism = -1) =>
         Reduce(values, default, dot: false, maxDegreeOfParallelism, SimdPath.Auto);
 
-    /// <summary>The dot product of <paramref name="x"/> and <paramref name="y"/> (equal lengths), deterministic like <see cref="Sum(ReadOnlySpan{float}, int)"/>.</summary>
+    /// <summary>
+    /// The dot product of <paramref name="x"/> and <paramref name="y"/> (equal lengths), deterministic like
+    /// <see cref="Sum(ReadOnlySpan{float}, int)"/>.
+    /// </summary>
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int maxDegreeOfParallelism = -1) =>
         Reduce(x, CheckSameLength(x, y), dot: true, maxDegreeOfParallelism, SimdPath.Auto);
 
@@ -174,45 +177,63 @@ public static class DeterministicMath
     }
 
     /// <summary>One chunk (at most <see cref="ChunkSize"/> elements) reduced over 256 bytes of lanes, then halved down to one.</summary>
+    /// <remarks>
+    /// The kernels are compiled fully optimized at once: called per chunk, each call's loop is too short for on-stack
+    /// replacement, so tiered compilation would run them unoptimized for the first calls (2.5x slower). The vector kernels
+    /// add a short last group as a group padded with +0, which leaves every lane as it was (a lane that starts at +0 never
+    /// becomes -0), and halve the lanes in registers.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T ReduceChunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, bool dot, SimdPath path)
         where T : unmanaged, INumberBase<T>
     {
         var laneCount = LaneBytes / Unsafe.SizeOf<T>();
-        Span<T> lanes = stackalloc T[laneCount];
-        lanes.Clear();
         var full = x.Length / laneCount * laneCount;
+        Span<T> padX = stackalloc T[laneCount];
+        Span<T> padY = stackalloc T[laneCount];
+        if (full < x.Length && path != SimdPath.Scalar)
+        {
+            padX.Clear();
+            padY.Clear();
+            x[full..].CopyTo(padX);
+            if (dot)
+            {
+                y[full..].CopyTo(padY);
+            }
+        }
+
+        var tail = full < x.Length;
         ref var xr = ref MemoryMarshal.GetReference(x);
         ref var yr = ref MemoryMarshal.GetReference(y);
-        ref var lr = ref MemoryMarshal.GetReference(lanes);
-        switch (path)
+        ref var px = ref MemoryMarshal.GetReference(padX);
+        ref var py = ref MemoryMarshal.GetReference(padY);
+        return path switch
         {
-            case SimdPath.Vector512:
-                Lanes512(ref xr, ref yr, dot, full, ref lr);
-                break;
-            case SimdPath.Vector256:
-                Lanes256(ref xr, ref yr, dot, full, ref lr);
-                break;
-            case SimdPath.Vector128:
-                Lanes128(ref xr, ref yr, dot, full, lanes);
-                break;
-            default:
-                for (var i = 0; i < full; i += laneCount)
-                {
-                    for (var l = 0; l < laneCount; l++)
-                    {
-                        lanes[l] += dot ? x[i + l] * y[i + l] : x[i + l];
-                    }
-                }
+            SimdPath.Vector512 => Chunk512(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot),
+            SimdPath.Vector256 => Chunk256(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot),
+            SimdPath.Vector128 => Chunk128(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot, laneCount),
+            _ => ChunkScalar(x, y, dot, laneCount),
+        };
+    }
 
-                break;
+    private static T ChunkScalar<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, bool dot, int laneCount)
+        where T : unmanaged, INumberBase<T>
+    {
+        Span<T> lanes = stackalloc T[laneCount];
+        lanes.Clear();
+        for (var i = 0; i < x.Length; i++)
+        {
+            lanes[i % laneCount] += dot ? x[i] * y[i] : x[i];
         }
 
-        for (var i = full; i < x.Length; i++)
-        {
-            lanes[i - full] += dot ? x[i] * y[i] : x[i];
-        }
+        return Halve(lanes);
+    }
 
-        for (var width = laneCount / 2; width >= 1; width /= 2)
+    /// <summary>lane l += lane l + n/2, then n/4, ..., down to lane 0.</summary>
+    private static T Halve<T>(Span<T> lanes)
+        where T : INumberBase<T>
+    {
+        for (var width = lanes.Length / 2; width >= 1; width /= 2)
         {
             for (var l = 0; l < width; l++)
             {
@@ -223,14 +244,42 @@ public static class DeterministicMath
         return lanes[0];
     }
 
-    private static void Lanes512<T>(ref T x, ref T y, bool dot, int full, ref T lanes)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Halve<T>(Vector128<T> v)
+        where T : unmanaged, INumberBase<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        v.CopyTo(lanes);
+        return Halve(lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T Chunk512<T>(ref T x, ref T y, nuint full, bool tail, ref T padX, ref T padY, bool dot)
+        where T : unmanaged, INumberBase<T>
+    {
+        Vector512<T> a0 = default, a1 = default, a2 = default, a3 = default;
+        Accumulate512(ref x, ref y, full, dot, ref a0, ref a1, ref a2, ref a3);
+        if (tail)
+        {
+            Accumulate512(ref padX, ref padY, (nuint)(4 * Vector512<T>.Count), dot, ref a0, ref a1, ref a2, ref a3);
+        }
+
+        a0 += a2;
+        a1 += a3;
+        a0 += a1;
+        var v = a0.GetLower() + a0.GetUpper();
+        return Halve(v.GetLower() + v.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate512<T>(
+        ref T x, ref T y, nuint count, bool dot, ref Vector512<T> a0, ref Vector512<T> a1, ref Vector512<T> a2, ref Vector512<T> a3)
         where T : unmanaged, INumberBase<T>
     {
         var c = (nuint)Vector512<T>.Count;
-        Vector512<T> a0 = default, a1 = default, a2 = default, a3 = default;
         if (dot)
         {
-            for (nuint i = 0; i < (nuint)full; i += 4 * c)
+            for (nuint i = 0; i < count; i += 4 * c)
             {
                 a0 += Vector512.LoadUnsafe(ref x, i) * Vector512.LoadUnsafe(ref y, i);
                 a1 += Vector512.LoadUnsafe(ref x, i + c) * Vector512.LoadUnsafe(ref y, i + c);
@@ -240,7 +289,7 @@ public static class DeterministicMath
         }
         else
         {
-            for (nuint i = 0; i < (nuint)full; i += 4 * c)
+            for (nuint i = 0; i < count; i += 4 * c)
             {
                 a0 += Vector512.LoadUnsafe(ref x, i);
                 a1 += Vector512.LoadUnsafe(ref x, i + c);
@@ -248,21 +297,38 @@ public static class DeterministicMath
                 a3 += Vector512.LoadUnsafe(ref x, i + (3 * c));
             }
         }
-
-        a0.StoreUnsafe(ref lanes);
-        a1.StoreUnsafe(ref lanes, c);
-        a2.StoreUnsafe(ref lanes, 2 * c);
-        a3.StoreUnsafe(ref lanes, 3 * c);
     }
 
-    private static void Lanes256<T>(ref T x, ref T y, bool dot, int full, ref T lanes)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T Chunk256<T>(ref T x, ref T y, nuint full, bool tail, ref T padX, ref T padY, bool dot)
+        where T : unmanaged, INumberBase<T>
+    {
+        var a = default(Accumulators256<T>);
+        Accumulate256(ref x, ref y, full, dot, ref a);
+        if (tail)
+        {
+            Accumulate256(ref padX, ref padY, (nuint)(8 * Vector256<T>.Count), dot, ref a);
+        }
+
+        a.A0 += a.A4;
+        a.A1 += a.A5;
+        a.A2 += a.A6;
+        a.A3 += a.A7;
+        a.A0 += a.A2;
+        a.A1 += a.A3;
+        a.A0 += a.A1;
+        return Halve(a.A0.GetLower() + a.A0.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate256<T>(ref T x, ref T y, nuint count, bool dot, ref Accumulators256<T> a)
         where T : unmanaged, INumberBase<T>
     {
         var c = (nuint)Vector256<T>.Count;
-        Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector256<T> a0 = a.A0, a1 = a.A1, a2 = a.A2, a3 = a.A3, a4 = a.A4, a5 = a.A5, a6 = a.A6, a7 = a.A7;
         if (dot)
         {
-            for (nuint i = 0; i < (nuint)full; i += 8 * c)
+            for (nuint i = 0; i < count; i += 8 * c)
             {
                 a0 += Vector256.LoadUnsafe(ref x, i) * Vector256.LoadUnsafe(ref y, i);
                 a1 += Vector256.LoadUnsafe(ref x, i + c) * Vector256.LoadUnsafe(ref y, i + c);
@@ -276,7 +342,7 @@ public static class DeterministicMath
         }
         else
         {
-            for (nuint i = 0; i < (nuint)full; i += 8 * c)
+            for (nuint i = 0; i < count; i += 8 * c)
             {
                 a0 += Vector256.LoadUnsafe(ref x, i);
                 a1 += Vector256.LoadUnsafe(ref x, i + c);
@@ -289,38 +355,65 @@ public static class DeterministicMath
             }
         }
 
-        a0.StoreUnsafe(ref lanes);
-        a1.StoreUnsafe(ref lanes, c);
-        a2.StoreUnsafe(ref lanes, 2 * c);
-        a3.StoreUnsafe(ref lanes, 3 * c);
-        a4.StoreUnsafe(ref lanes, 4 * c);
-        a5.StoreUnsafe(ref lanes, 5 * c);
-        a6.StoreUnsafe(ref lanes, 6 * c);
-        a7.StoreUnsafe(ref lanes, 7 * c);
+        (a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6, a.A7) = (a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
-    private static void Lanes128<T>(ref T x, ref T y, bool dot, int full, Span<T> lanes)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T Chunk128<T>(ref T x, ref T y, nuint full, bool tail, ref T padX, ref T padY, bool dot, int laneCount)
         where T : unmanaged, INumberBase<T>
     {
-        // Sixteen 128-bit accumulators exceed the register file, so they live in memory; this path is only taken without AVX2.
+        // Sixteen 128-bit accumulators exceed the SSE register file, so they live in memory; this path is only taken without AVX2.
         var c = Vector128<T>.Count;
-        var vectors = lanes.Length / c;
+        var vectors = laneCount / c;
         Span<Vector128<T>> acc = stackalloc Vector128<T>[vectors];
         acc.Clear();
-        for (var i = 0; i < full; i += lanes.Length)
+        Accumulate128(ref x, ref y, full, dot, acc);
+        if (tail)
         {
-            for (var v = 0; v < vectors; v++)
+            Accumulate128(ref padX, ref padY, (nuint)laneCount, dot, acc);
+        }
+
+        for (var width = vectors / 2; width >= 1; width /= 2)
+        {
+            for (var v = 0; v < width; v++)
             {
-                var offset = (nuint)(i + (v * c));
+                acc[v] += acc[v + width];
+            }
+        }
+
+        return Halve(acc[0]);
+    }
+
+    private static void Accumulate128<T>(ref T x, ref T y, nuint count, bool dot, Span<Vector128<T>> acc)
+        where T : unmanaged, INumberBase<T>
+    {
+        var c = (nuint)Vector128<T>.Count;
+        for (nuint i = 0; i < count; i += (nuint)acc.Length * c)
+        {
+            for (var v = 0; v < acc.Length; v++)
+            {
+                var offset = i + ((nuint)v * c);
                 acc[v] += dot
                     ? Vector128.LoadUnsafe(ref x, offset) * Vector128.LoadUnsafe(ref y, offset)
                     : Vector128.LoadUnsafe(ref x, offset);
             }
         }
-
-        MemoryMarshal.Cast<Vector128<T>, T>(acc).CopyTo(lanes);
     }
 
+    private struct Accumulators256<T>
+        where T : unmanaged
+    {
+        public Vector256<T> A0;
+        public Vector256<T> A1;
+        public Vector256<T> A2;
+        public Vector256<T> A3;
+        public Vector256<T> A4;
+        public Vector256<T> A5;
+        public Vector256<T> A6;
+        public Vector256<T> A7;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMulRow(ReadOnlySpan<float> aRow, ReadOnlySpan<float> b, Span<float> cRow, SimdPath path)
     {
         var k = aRow.Length;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Repro.Core.Numerics;
@@ -20,7 +21,7 @@ public static class FastMath
     public static double Sum(ReadOnlySpan<double> values, int maxDegreeOfParallelism = -1) =>
         Reduce(values, default, dot: false, maxDegreeOfParallelism);
 
-    /// <summary>The dot product of <paramref name="x"/> and <paramref name="y"/>; the last bits may vary with thread timing and CPU.</summary>
+    /// <summary>The dot product of <paramref name="x"/> and <paramref name="y"/>; the last bits may vary with timing and CPU.</summary>
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int maxDegreeOfParallelism = -1) =>
         Reduce(x, SameLength(x, y), dot: true, maxDegreeOfParallelism);
 
@@ -75,6 +76,7 @@ public static class FastMath
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T ReduceRange<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, bool dot)
         where T : unmanaged, INumberBase<T>
     {

@@ -127,6 +127,7 @@ public static class Philox4x32
         return (c0, c1, c2, c3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillScalar(PhiloxKey key, ulong low, uint c2, uint c3, Span<uint> destination, int rounds)
     {
         var full = destination.Length / 4;
@@ -154,6 +155,7 @@ public static class Philox4x32
     // The vector kernels hold blocks "structure of arrays": vector i holds word i of several blocks. Lanes are given counters
     // so that the unpack-based transpose at the end leaves whole blocks in counter order, ready to store without permutes.
     // Each 32x32->64 multiply uses vpmuludq on the even lanes and on the odd lanes shifted down.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FillVector512(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
     {
         // Two independent groups of 16 blocks per iteration keep the multiplier busy while the other group waits on latency.
@@ -271,6 +273,7 @@ public static class Philox4x32
         Avx512F.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 48);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FillVector256(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
     {
         // As the AVX-512 kernel: two independent groups of 8 blocks per iteration, then a single group for what is left.
@@ -387,6 +390,7 @@ public static class Philox4x32
         Avx2.UnpackHigh(t1, t3).AsUInt32().StoreUnsafe(ref o, 24);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FillVector128(PhiloxKey key, ulong low, uint c2Fixed, uint c3Fixed, Span<uint> destination, int rounds)
     {
         const int Blocks = 4;

@@ -74,7 +74,8 @@ public sealed class RandomStream
         if (Step is { } own)
         {
             throw new InvalidOperationException(
-                $"Stream '{Name}' is already the view for step {own}; take views from the named stream: streams.Get(\"{Name}\").Substream(step).");
+                $"Stream '{Name}' is already the view for step {own}; take views from the named stream: "
+                + $"streams.Get(\"{Name}\").Substream(step).");
         }
 
         return new RandomStream(Name, Key, step);
@@ -118,7 +119,9 @@ public sealed class RandomStream
         return (int)NextBounded((uint)exclusiveMax);
     }
 
-    /// <summary>Uniform integer in [<paramref name="minValue"/>, <paramref name="exclusiveMax"/>) with no bias; see <see cref="NextInt(int)"/>.</summary>
+    /// <summary>
+    /// Uniform integer in [<paramref name="minValue"/>, <paramref name="exclusiveMax"/>) with no bias; see <see cref="NextInt(int)"/>.
+    /// </summary>
     public int NextInt(int minValue, int exclusiveMax)
     {
         if (minValue >= exclusiveMax)
@@ -183,7 +186,7 @@ public sealed class RandomStream
         return result;
     }
 
-    /// <summary>Fills <paramref name="destination"/> with the next words, as <see cref="NextUInt32"/> would. Consumes 1 word each.</summary>
+    /// <summary>Fills <paramref name="destination"/> with the next words as <see cref="NextUInt32"/> would. Consumes 1 word each.</summary>
     public void Fill(Span<uint> destination)
     {
         var i = 0;

@@ -139,7 +139,8 @@ public sealed class RandomStreams
         if (string.IsNullOrEmpty(entry.Name))
         {
             throw new ReproException(
-                ErrorCode.Corrupted, "The seed ledger has an entry without a stream name. Restore from an unedited checkpoint or run record.");
+                ErrorCode.Corrupted,
+                "The seed ledger has an entry without a stream name. Restore from an unedited checkpoint or run record.");
         }
 
         var expected = DeriveKey(MasterSeed, entry.Name).ToHex();
