@@ -4,6 +4,8 @@ using System.Globalization;
 using Repro.Core.Errors;
 using Repro.Core.Protocol;
 using Repro.Core.Runs;
+using Repro.Core.Randomness;
+using Repro.Sdk.Checkpoints;
 using Repro.Sdk.Logging;
 using Repro.Sdk.Params;
 using Repro.Sdk.Sinks;
@@ -41,6 +43,8 @@ public sealed class Run : IDisposable
     internal const string EventsVariable = "REPRO_EVENTS";
     internal const string DeterministicVariable = "REPRO_DETERMINISTIC";
     internal const string ThreadsVariable = "REPRO_THREADS";
+    internal const string ResumeVariable = "REPRO_RESUME_CHECKPOINT";
+    internal const string ResumeShaVariable = "REPRO_RESUME_CHECKPOINT_SHA256";
 
     /// <summary>The tag that records a seed the SDK had to draw itself because <c>repro run</c> gave none.</summary>
     internal const string DrawnSeedTag = "repro.sdk_drawn_seed";
@@ -52,6 +56,10 @@ public sealed class Run : IDisposable
     private readonly EventPipeline _pipeline;
     private readonly ParamOverrides _overrides;
     private readonly SdkWarnings _warnings;
+    private readonly RandomStreams _streams;
+    private readonly RunContext _context;
+    private Checkpoint? _resumed;
+    private bool _resumeLoaded;
     private readonly long _clockStartMs;
     private readonly long _clockStartTicks;
     private readonly double _ticksPerMs;
@@ -69,6 +77,8 @@ public sealed class Run : IDisposable
         Threads = context.Threads;
         _overrides = context.Overrides;
         _warnings = warnings;
+        _context = context;
+        _streams = new RandomStreams(context.Seed);
         _clockStartMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _clockStartTicks = Stopwatch.GetTimestamp();
         _ticksPerMs = Stopwatch.Frequency / 1000.0;
@@ -224,6 +234,67 @@ public sealed class Run : IDisposable
         Enqueue(new PendingEvent(PendingKind.Artifact, path, 0, -1, 0, name, default));
     }
 
+    /// <summary>
+    /// The named random stream <paramref name="name"/> ("init", "shuffle", "dropout", ...), derived from the run's master
+    /// seed and the name (see docs/randomness.md). Adding or removing one stream never shifts another's numbers; the seed
+    /// ledger (which streams were used, how many draws each) is recorded with the run.
+    /// </summary>
+    public RandomStream Random(string name) => _streams.Get(name);
+
+    /// <summary>
+    /// Saves a checkpoint: the caller's tensors and data cursor plus the random streams' positions, written to a file and
+    /// recorded as a content-addressed artifact named <c>checkpoints/e{epoch}-b{batch}.ckpt</c>. Blocks until it is
+    /// recorded, so a crash right after loses nothing. Returns the file's path.
+    /// </summary>
+    public string SaveCheckpoint(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        checkpoint.Streams = _streams.Snapshot();
+        var name = string.Create(CultureInfo.InvariantCulture, $"checkpoints/e{checkpoint.Epoch:D6}-b{checkpoint.Batch:D6}.ckpt");
+        var directory = _context.CheckpointDirectory;
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, Path.GetFileName(name));
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            checkpoint.WriteTo(file);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        ReportStreams();
+        Artifact(path, name);
+        Flush();
+        return path;
+    }
+
+    /// <summary>
+    /// The checkpoint this run continues from (<c>repro run --resume RUN</c>), or null for a fresh start. Loading it
+    /// checks its sha256 against the record (a mismatch is refused) and puts every random stream back where it stood,
+    /// so the run continues the exact sequences of the run it resumes.
+    /// </summary>
+    public Checkpoint? ResumeCheckpoint()
+    {
+        if (_resumeLoaded)
+        {
+            return _resumed;
+        }
+
+        _resumeLoaded = true;
+        if (_context.ResumeCheckpoint is not { Length: > 0 } path)
+        {
+            return null;
+        }
+
+        _resumed = Checkpoint.Load(path, _context.ResumeCheckpointSha256);
+        if (_resumed.Streams is { } ledger)
+        {
+            _streams.Restore(ledger);
+        }
+
+        return _resumed;
+    }
+
     /// <summary>Blocks until every event logged before the call has been written (at most 30 s; a warning then).</summary>
     public void Flush()
     {
@@ -232,6 +303,7 @@ public sealed class Run : IDisposable
             return;
         }
 
+        ReportStreams();
         if (!_pipeline.Flush(EndTimeout))
         {
             _warnings.WarnOnce(
@@ -283,7 +355,14 @@ public sealed class Run : IDisposable
         }
 
         var overrides = new ParamOverrides(cli, environment, "RunOptions.Params");
-        return new Run(new RunContext(started.Id, started.Seed, false, deterministic, threads, overrides), started.Sink, warnings);
+        return new Run(
+            new RunContext(started.Id, started.Seed, false, deterministic, threads, overrides)             {
+                ResumeCheckpoint = Get(environment, ResumeVariable),
+                ResumeCheckpointSha256 = Get(environment, ResumeShaVariable),
+                CheckpointDirectory = Path.Combine(Path.GetTempPath(), "repro-checkpoints", started.Id.Value),
+            },
+            started.Sink,
+            warnings);
     }
 
     private static Run Attach(
@@ -330,7 +409,14 @@ public sealed class Run : IDisposable
         WarnIgnoredOptions(options, seed, warnings);
         var overrides = new ParamOverrides(cli, environment, "the `repro run` command line (REPRO_PARAMS)");
         var run = new Run(
-            new RunContext(new RunId(runIdText), seed, true, deterministic, threads, overrides), new EventFileSink(eventsPath), warnings);
+            new RunContext(new RunId(runIdText), seed, true, deterministic, threads, overrides)
+            {
+                ResumeCheckpoint = Get(environment, ResumeVariable),
+                ResumeCheckpointSha256 = Get(environment, ResumeShaVariable),
+                CheckpointDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(eventsPath)) ?? Path.GetTempPath(), "checkpoints"),
+            },
+            new EventFileSink(eventsPath),
+            warnings);
         if (drawn)
         {
             run.Tag(DrawnSeedTag, seed.ToString(CultureInfo.InvariantCulture));
@@ -447,7 +533,17 @@ public sealed class Run : IDisposable
             _warnings.Warn($"{InvalidDropped} invalid events of this run were dropped (see the first warning above).");
         }
 
+        ReportStreams();
         _pipeline.Close(success, EndTimeout);
+    }
+
+    /// <summary>Queues the seed ledger: one stream event per stream used so far.</summary>
+    private void ReportStreams()
+    {
+        foreach (var entry in _streams.Snapshot().Entries)
+        {
+            Enqueue(new PendingEvent(PendingKind.Stream, entry.Name, 0, entry.Draws, 0, entry.Key, default));
+        }
     }
 
     private void Enqueue(in PendingEvent ev)

@@ -14,3 +14,6 @@ public sealed record TagEvent(string Key, string Value) : ProtocolEvent;
 
 /// <summary>A file the run produced; the path is relative to the run's working directory or absolute.</summary>
 public sealed record ArtifactEvent(string Path, string? Name) : ProtocolEvent;
+
+/// <summary>How far a named random stream has been drawn (the latest report per name wins): the run's seed ledger.</summary>
+public sealed record StreamEvent(string Name, string Key, long Draws) : ProtocolEvent;

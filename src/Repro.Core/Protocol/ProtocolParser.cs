@@ -49,7 +49,7 @@ public static class ProtocolParser
 
             if (!root.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
             {
-                error = "missing \"type\" (metric, param, tag or artifact)";
+                error = "missing \"type\" (metric, param, tag, artifact or stream)";
                 return false;
             }
 
@@ -88,8 +88,10 @@ public static class ProtocolParser
 
                     result = new ArtifactEvent(path, name);
                     return true;
+                case "stream":
+                    return TryStream(root, out result, out error);
                 default:
-                    error = $"unknown type \"{type}\" (expected metric, param, tag or artifact)";
+                    error = $"unknown type \"{type}\" (expected metric, param, tag, artifact or stream)";
                     return false;
             }
         }
@@ -134,6 +136,31 @@ public static class ProtocolParser
         }
 
         result = new MetricEvent(key, value, step, time);
+        return true;
+    }
+
+    private static bool TryStream(JsonElement root, out ProtocolEvent? result, out string error)
+    {
+        result = null;
+        if (!TryText(root, "name", out var name, out error) || !TryText(root, "key", out var key, out error))
+        {
+            return false;
+        }
+
+        if (!root.TryGetProperty("draws", out var drawsEl) || drawsEl.ValueKind != JsonValueKind.Number
+            || !drawsEl.TryGetInt64(out var draws) || draws < 0)
+        {
+            error = "\"draws\" must be a non-negative integer";
+            return false;
+        }
+
+        if (name.Length == 0 || name.Length > MaxKeyLength)
+        {
+            error = $"\"name\" must have 1 to {MaxKeyLength} characters";
+            return false;
+        }
+
+        result = new StreamEvent(name, key, draws);
         return true;
     }
 

@@ -14,52 +14,66 @@ public static class ProtocolWriter
         using var buffer = new MemoryStream(128);
         using (var w = new Utf8JsonWriter(buffer))
         {
-            w.WriteStartObject();
-            switch (ev)
-            {
-                case MetricEvent m:
-                    w.WriteString("type", "metric");
-                    w.WriteString("key", m.Key);
-                    WriteDouble(w, "value", m.Value);
-                    if (m.Step is { } step)
-                    {
-                        w.WriteNumber("step", step);
-                    }
-
-                    if (m.TimestampMs is { } ms)
-                    {
-                        w.WriteNumber("time", ms / 1000.0);
-                    }
-
-                    break;
-                case ParamEvent p:
-                    w.WriteString("type", "param");
-                    w.WriteString("key", p.Key);
-                    w.WriteString("value", p.Value);
-                    w.WriteString("source", p.Source.ToWire());
-                    break;
-                case TagEvent t:
-                    w.WriteString("type", "tag");
-                    w.WriteString("key", t.Key);
-                    w.WriteString("value", t.Value);
-                    break;
-                case ArtifactEvent a:
-                    w.WriteString("type", "artifact");
-                    w.WriteString("path", a.Path);
-                    if (a.Name is not null)
-                    {
-                        w.WriteString("name", a.Name);
-                    }
-
-                    break;
-                default:
-                    throw new ArgumentException($"Unknown event type {ev.GetType().Name}.", nameof(ev));
-            }
-
-            w.WriteEndObject();
+            WriteObject(w, ev);
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes one event as a JSON object (no newline).</summary>
+    public static void WriteObject(Utf8JsonWriter w, ProtocolEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(ev);
+        w.WriteStartObject();
+        switch (ev)
+        {
+            case MetricEvent m:
+                w.WriteString("type", "metric");
+                w.WriteString("key", m.Key);
+                WriteDouble(w, "value", m.Value);
+                if (m.Step is { } step)
+                {
+                    w.WriteNumber("step", step);
+                }
+
+                if (m.TimestampMs is { } ms)
+                {
+                    w.WriteNumber("time", ms / 1000.0);
+                }
+
+                break;
+            case ParamEvent p:
+                w.WriteString("type", "param");
+                w.WriteString("key", p.Key);
+                w.WriteString("value", p.Value);
+                w.WriteString("source", p.Source.ToWire());
+                break;
+            case TagEvent t:
+                w.WriteString("type", "tag");
+                w.WriteString("key", t.Key);
+                w.WriteString("value", t.Value);
+                break;
+            case ArtifactEvent a:
+                w.WriteString("type", "artifact");
+                w.WriteString("path", a.Path);
+                if (a.Name is not null)
+                {
+                    w.WriteString("name", a.Name);
+                }
+
+                break;
+            case StreamEvent r:
+                w.WriteString("type", "stream");
+                w.WriteString("name", r.Name);
+                w.WriteString("key", r.Key);
+                w.WriteNumber("draws", r.Draws);
+                break;
+            default:
+                throw new ArgumentException($"Unknown event type {ev.GetType().Name}.", nameof(ev));
+        }
+
+        w.WriteEndObject();
     }
 
     public static void WriteDouble(Utf8JsonWriter writer, string name, double value)

@@ -9,6 +9,7 @@ internal enum PendingKind : byte
     Param,
     Tag,
     Artifact,
+    Stream,
 }
 
 /// <summary>
@@ -33,6 +34,7 @@ internal readonly record struct PendingEvent(
         PendingKind.Metric => new MetricEvent(Key, Value, Step < 0 ? null : Step, TimestampMs),
         PendingKind.Param => new ParamEvent(Key, Text ?? "", Source),
         PendingKind.Tag => new TagEvent(Key, Text ?? ""),
+        PendingKind.Stream => new StreamEvent(Key, Text ?? "", Step),
         _ => new ArtifactEvent(Key, Text),
     };
 }

@@ -19,6 +19,8 @@ public sealed class EventIngestor
     private readonly string _workingDirectory;
     private readonly Dictionary<string, long> _nextStep = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
+    private readonly SortedDictionary<string, StreamUsage> _ledger = new(StringComparer.Ordinal);
+    private bool _ledgerChanged;
 
     public EventIngestor(RunId runId, IObjectStore objects, string workingDirectory)
     {
@@ -88,6 +90,10 @@ public sealed class EventIngestor
                 case TagEvent t:
                     tags[t.Key] = t.Value;
                     break;
+                case StreamEvent r:
+                    _ledger[r.Name] = new StreamUsage(r.Name, r.Key, r.Draws);
+                    _ledgerChanged = true;
+                    break;
                 case ArtifactEvent a:
                     if (TryStoreArtifact(a, out var artifact, out var warning))
                     {
@@ -111,7 +117,19 @@ public sealed class EventIngestor
             Tags = tags,
             Artifacts = artifacts,
             Warnings = warnings,
+            SeedLedger = TakeLedgerChange(),
         };
+    }
+
+    private List<StreamUsage>? TakeLedgerChange()
+    {
+        if (!_ledgerChanged)
+        {
+            return null;
+        }
+
+        _ledgerChanged = false;
+        return [.. _ledger.Values];
     }
 
     public static bool IsEmpty(RunWriteBatch batch)
@@ -119,7 +137,7 @@ public sealed class EventIngestor
         ArgumentNullException.ThrowIfNull(batch);
         return batch.Create is null && batch.Complete is null && batch.Code is null && batch.Environment is null
             && batch.Metrics.Count == 0 && batch.Params.Count == 0 && batch.Tags.Count == 0
-            && batch.Artifacts.Count == 0 && batch.Warnings.Count == 0;
+            && batch.Artifacts.Count == 0 && batch.Warnings.Count == 0 && batch.SeedLedger is null && batch.Inputs is null;
     }
 
     private bool TryStoreArtifact(ArtifactEvent a, out Artifact? artifact, out string warning)

@@ -181,61 +181,7 @@ internal sealed class EventLineFormatter : IDisposable
         n += bytes.Length;
     }
 
-    private void WriteObject(ProtocolEvent ev)
-    {
-        var w = _writer;
-        w.WriteStartObject();
-        switch (ev)
-        {
-            case MetricEvent m:
-                w.WriteString("type"u8, "metric"u8);
-                w.WriteString("key"u8, m.Key);
-                if (double.IsFinite(m.Value))
-                {
-                    w.WriteNumber("value"u8, m.Value);
-                }
-                else
-                {
-                    w.WriteString("value"u8, ProtocolWriter.FormatNonFinite(m.Value));
-                }
-
-                if (m.Step is { } step)
-                {
-                    w.WriteNumber("step"u8, step);
-                }
-
-                if (m.TimestampMs is { } ms)
-                {
-                    w.WriteNumber("time"u8, ms / 1000.0);
-                }
-
-                break;
-            case ParamEvent p:
-                w.WriteString("type"u8, "param"u8);
-                w.WriteString("key"u8, p.Key);
-                w.WriteString("value"u8, p.Value);
-                w.WriteString("source"u8, p.Source.ToWire());
-                break;
-            case TagEvent t:
-                w.WriteString("type"u8, "tag"u8);
-                w.WriteString("key"u8, t.Key);
-                w.WriteString("value"u8, t.Value);
-                break;
-            case ArtifactEvent a:
-                w.WriteString("type"u8, "artifact"u8);
-                w.WriteString("path"u8, a.Path);
-                if (a.Name is not null)
-                {
-                    w.WriteString("name"u8, a.Name);
-                }
-
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown event type {ev.GetType().Name}.");
-        }
-
-        w.WriteEndObject();
-    }
+    private void WriteObject(ProtocolEvent ev) => ProtocolWriter.WriteObject(_writer, ev);
 
     private static ProtocolEvent Repair(ProtocolEvent ev) => ev switch
     {
@@ -243,6 +189,7 @@ internal sealed class EventLineFormatter : IDisposable
         ParamEvent p => p with { Key = Scrub(p.Key), Value = Scrub(p.Value) },
         TagEvent t => t with { Key = Scrub(t.Key), Value = Scrub(t.Value) },
         ArtifactEvent a => a with { Path = Scrub(a.Path), Name = a.Name is null ? null : Scrub(a.Name) },
+        StreamEvent r => r with { Name = Scrub(r.Name), Key = Scrub(r.Key) },
         _ => ev,
     };
 
