@@ -17,10 +17,11 @@ internal static class RunCommand
         var tag = new Option<string[]>("--tag") { Description = "A tag key=value (repeatable)" };
         var deterministic = new Option<bool>("--deterministic") { Description = "Ask for deterministic maths: sets REPRO_DETERMINISTIC=1 for the command" };
         var threads = new Option<int?>("--threads") { Description = "Thread count for the command's maths: sets REPRO_THREADS" };
-        var cmd = new Argument<string[]>("command") { Description = "The command to run, after --", Arity = ArgumentArity.OneOrMore };
+        var resume = new Option<string?>("--resume") { Description = "Continue RUN from its last checkpoint, as a new run linked to it (same seed, params and mode unless given)" };
+        var cmd = new Argument<string[]>("command") { Description = "The command to run, after -- (with --resume: default the resumed run's)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("run", "Run a command and record everything that determines its result.")
         {
-            name, experiment, seed, param, tag, deterministic, threads, cmd,
+            name, experiment, seed, param, tag, deterministic, threads, resume, cmd,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
@@ -45,6 +46,15 @@ internal static class RunCommand
                 Tags = KeyValues.Parse(parse.GetValue(tag), "--tag").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             };
             using var workspace = ReproWorkspace.Open(invocation.WorkingDirectory);
+            if (parse.GetValue(resume) is { } resumeRef)
+            {
+                invocation = Resumption.Prepare(workspace, resumeRef, invocation, parse.GetValue(seed) is not null, parse.GetValue(deterministic));
+            }
+            else if (invocation.Command.Count == 0)
+            {
+                throw new ReproException(ErrorCode.InvalidArgument, "No command given. Put it after `--`, e.g. `repro run -- python train.py`.");
+            }
+
             var result = RunLauncher.Launch(workspace, invocation, Console.Error);
             return result.ExitCode;
         }));

@@ -74,10 +74,46 @@ internal static class RunRenderer
                 ("duration", run.Duration is { } d ? Format.Duration(d) : "-"),
                 ("command", Format.CommandLine(run.Command)),
                 ("directory", run.WorkingDirectory),
-                ("seed", $"{run.Seed} ({(run.SeedSource == "cli" ? "given with --seed" : run.SeedSource == "os" ? "drawn from the OS" : run.SeedSource)})")),
-            Section("Code", CodeGrid(run.Code)),
-            Section("Params", ParamsTable(run.Params)),
+                ("seed", $"{run.Seed} ({(run.SeedSource == "cli" ? "given with --seed" : run.SeedSource == "os" ? "drawn from the OS" : run.SeedSource)})"),
+                ("mode", (run.Deterministic ? "deterministic" : "default (not deterministic)") +
+                    (run.Threads is { } t ? string.Create(CultureInfo.InvariantCulture, $", {t} thread(s)") : ""))),
         };
+        var lineage = new List<(string, string)>();
+        if (run.Lineage.ResumedFrom is { } resumed)
+        {
+            lineage.Add(("resumed from", resumed.Value));
+        }
+
+        if (run.Lineage.ReproductionOf is { } original)
+        {
+            lineage.Add(("reproduction of", original.Value));
+        }
+
+        if (run.Lineage.Group is { } group)
+        {
+            lineage.Add(("group", group));
+        }
+
+        if (lineage.Count > 0)
+        {
+            rows.Add(Section("Lineage", Grid(lineage.ToArray())));
+        }
+
+        rows.AddRange(
+        [
+            Section("Code", CodeGrid(run.Code)),
+            Section("Data inputs", run.Inputs.Count == 0
+                ? new Text("none recorded (record them with repro run --data PATH)")
+                : Grid(run.Inputs.Select(i => (i.Path, string.Create(CultureInfo.InvariantCulture,
+                    $"{i.FileCount} files, {Format.Bytes(i.TotalBytes)}, root {i.RootHash[..Math.Min(16, i.RootHash.Length)]}")
+                    + (i.Warnings.Count > 0 ? "  ! " + string.Join("; ", i.Warnings) : ""))).ToArray())),
+            Section("Params", ParamsTable(run.Params)),
+        ]);
+        if (run.SeedLedger.Count > 0)
+        {
+            rows.Add(Section("Random streams (seed ledger)", Grid(run.SeedLedger
+                .Select(e => (e.Name, string.Create(CultureInfo.InvariantCulture, $"{e.Draws} draws, key {e.Key}"))).ToArray())));
+        }
         if (run.Tags.Count > 0)
         {
             rows.Add(Section("Tags", Grid(run.Tags.Select(t => (t.Key, t.Value)).ToArray())));
