@@ -46,6 +46,9 @@ public sealed record RunRecord
     /// <summary>Which named random streams the run used and how many draws each.</summary>
     public IReadOnlyList<StreamUsage> SeedLedger { get; init; } = [];
 
+    /// <summary>For a reproduction: how it compared with its original.</summary>
+    public Verdicts.Verdict? Verdict { get; init; }
+
     /// <summary>sha256 of the stored stdout/stderr log object, once the run has ended.</summary>
     public string? LogSha256 { get; init; }
 

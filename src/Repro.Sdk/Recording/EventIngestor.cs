@@ -137,7 +137,7 @@ public sealed class EventIngestor
         ArgumentNullException.ThrowIfNull(batch);
         return batch.Create is null && batch.Complete is null && batch.Code is null && batch.Environment is null
             && batch.Metrics.Count == 0 && batch.Params.Count == 0 && batch.Tags.Count == 0
-            && batch.Artifacts.Count == 0 && batch.Warnings.Count == 0 && batch.SeedLedger is null && batch.Inputs is null;
+            && batch.Artifacts.Count == 0 && batch.Warnings.Count == 0 && batch.SeedLedger is null && batch.Inputs is null && batch.Verdict is null;
     }
 
     private bool TryStoreArtifact(ArtifactEvent a, out Artifact? artifact, out string warning)

@@ -57,5 +57,8 @@ public sealed record RunWriteBatch(RunId RunId)
     /// <summary>Replaces the stored data inputs.</summary>
     public IReadOnlyList<DataInput>? Inputs { get; init; }
 
+    /// <summary>Sets the verdict of a reproduction.</summary>
+    public Repro.Core.Verdicts.Verdict? Verdict { get; init; }
+
     public RunCompletion? Complete { get; init; }
 }

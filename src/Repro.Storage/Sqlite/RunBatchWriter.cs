@@ -47,6 +47,11 @@ internal static class RunBatchWriter
             RunRows.SetInputs(connection, pk, inputs);
         }
 
+        if (batch.Verdict is { } verdict)
+        {
+            RunRows.SetVerdict(connection, pk, verdict);
+        }
+
         if (batch.Complete is { } completion)
         {
             RunRows.Complete(connection, pk, completion);

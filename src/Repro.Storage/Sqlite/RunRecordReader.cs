@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
+using Repro.Core.Verdicts;
 using Repro.Core.Serialization;
 
 namespace Repro.Storage.Sqlite;
@@ -40,7 +41,7 @@ internal static class RunRecordReader
             """
             SELECT r.pk, r.id, r.name, e.name, r.status, r.start_ms, r.end_ms, r.exit_code, r.signal, r.seed, r.seed_source,
                    r.command_json, r.cwd, r.code_json, r.env_json, r.log_sha256,
-                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json
+                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json, r.verdict_json
             FROM runs r JOIN experiments e ON e.id = r.experiment_id
             WHERE r.pk IN ({0})
             ORDER BY r.start_ms DESC, r.pk DESC
@@ -79,6 +80,7 @@ internal static class RunRecordReader
             },
             Inputs = Json<List<DataInput>>(r.GetString(21), id, "data inputs"),
             SeedLedger = Json<List<StreamUsage>>(r.GetString(22), id, "seed ledger"),
+            Verdict = r.GetNullableString(23) is { } verdict ? Json<Verdict>(verdict, id, "verdict") : null,
             Params = parts.Params,
             Tags = parts.Tags,
             Artifacts = parts.Artifacts,

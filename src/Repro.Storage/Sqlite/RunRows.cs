@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
+using Repro.Core.Verdicts;
 using Repro.Core.Serialization;
 using Repro.Storage.Runs;
 
@@ -74,6 +75,9 @@ internal static class RunRows
 
     public static void SetSeedLedger(SqliteConnection connection, long pk, IReadOnlyList<StreamUsage> ledger) =>
         Update(connection, pk, "ledger_json = $ledger", ("$ledger", ReproJson.Serialize(ledger)));
+
+    public static void SetVerdict(SqliteConnection connection, long pk, Verdict verdict) =>
+        Update(connection, pk, "verdict_json = $verdict", ("$verdict", ReproJson.Serialize(verdict)));
 
     public static void SetInputs(SqliteConnection connection, long pk, IReadOnlyList<DataInput> inputs) =>
         Update(connection, pk, "inputs_json = $inputs", ("$inputs", ReproJson.Serialize(inputs)));

@@ -104,6 +104,10 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN ledger_json TEXT NOT NULL DEFAULT '[]';
             CREATE INDEX runs_by_group ON runs (group_name, start_ms);
             """),
+        new(4, "runs: the verdict of a reproduction", """
+            ALTER TABLE runs ADD COLUMN verdict_json TEXT;
+            CREATE INDEX runs_by_reproduction ON runs (reproduction_of);
+            """),
     ];
 
     public static int Latest => All.Count;
