@@ -33,7 +33,7 @@ public static class DataFingerprinter
 
         var warnings = new List<string>();
         var cache = options.CacheDirectory is { } directory ? DataStatCache.Open(directory, inputBytes, fs, warnings) : null;
-        var walk = DataWalker.Walk(fs, inputBytes, inputStat, cancellationToken);
+        var walk = DataWalker.Walk(fs, inputBytes, inputStat, options.MaxDegreeOfParallelism, cancellationToken);
         var session = new HashSession(fs, options, walk.Files, cache, cancellationToken);
         try
         {

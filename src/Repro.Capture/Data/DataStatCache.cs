@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -29,9 +31,9 @@ internal sealed class DataStatCache
     private readonly byte[] _inputPath;
     private readonly FileSystemAccess _fs;
     private readonly Dictionary<string, Entry> _loaded;
-    private readonly Dictionary<string, Entry> _next = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _added = new(StringComparer.Ordinal);
     private readonly long _clockNs;
-    private bool _changed;
+    private int _hits;
 
     private DataStatCache(string file, byte[] inputPath, FileSystemAccess fs, Dictionary<string, Entry> loaded, long clockNs)
     {
@@ -70,38 +72,45 @@ internal sealed class DataStatCache
     }
 
     /// <summary>The cached hash when the file's stat is exactly the one recorded with it.</summary>
-    public bool TryGet(string relativePath, FileStat stat, out byte[] sha256)
+    public bool TryGet(string relativePath, FileStat stat, out string sha256)
     {
-        if (_loaded.TryGetValue(relativePath, out var entry) && entry.Stat == stat with { Kind = FileKind.File })
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_loaded, relativePath);
+        if (!Unsafe.IsNullRef(ref entry) && entry.Stat == stat with { Kind = FileKind.File })
         {
-            _next[relativePath] = entry;
+            if (!entry.Seen)
+            {
+                entry.Seen = true;
+                _hits++;
+            }
+
             sha256 = entry.Sha256;
             return true;
         }
 
-        sha256 = [];
+        sha256 = "";
         return false;
     }
 
     /// <summary>Records a fresh hash, unless the file is racily clean (see the class summary).</summary>
-    public void Add(string relativePath, FileStat stat, byte[] sha256)
+    public void Add(string relativePath, FileStat stat, string sha256)
     {
         if (stat.MtimeNs >= _clockNs || (_fs.HasFileIdentity && stat.CtimeNs >= _clockNs))
         {
             return;
         }
 
-        _next[relativePath] = new Entry(stat with { Kind = FileKind.File }, sha256);
-        _changed = true;
+        _added[relativePath] = new Entry(stat with { Kind = FileKind.File }, sha256);
     }
 
     /// <summary>Writes the entries of this session (files no longer present are dropped) when anything changed.</summary>
     public void Save(List<string> warnings)
     {
-        if (!_changed && _next.Count == _loaded.Count)
+        if (_added.Count == 0 && _hits == _loaded.Count)
         {
             return;
         }
+
+        var keep = _loaded.Where(e => e.Value.Seen && !_added.ContainsKey(e.Key)).Concat(_added).ToList();
 
         var temp = _file + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
@@ -114,9 +123,9 @@ internal sealed class DataStatCache
                 writer.Write([_fs.CacheTag]);
                 writer.WriteUInt32((uint)_inputPath.Length);
                 writer.Write(_inputPath);
-                writer.WriteUInt32((uint)_next.Count);
+                writer.WriteUInt32((uint)keep.Count);
                 Span<byte> fixedPart = stackalloc byte[EntryFixedSize];
-                foreach (var (path, entry) in _next)
+                foreach (var (path, entry) in keep)
                 {
                     var pathBytes = Encoding.UTF8.GetBytes(path);
                     writer.WriteUInt32((uint)pathBytes.Length);
@@ -126,7 +135,7 @@ internal sealed class DataStatCache
                     BinaryPrimitives.WriteInt64LittleEndian(fixedPart[16..], entry.Stat.Size);
                     BinaryPrimitives.WriteInt64LittleEndian(fixedPart[24..], entry.Stat.MtimeNs);
                     BinaryPrimitives.WriteInt64LittleEndian(fixedPart[32..], entry.Stat.CtimeNs);
-                    entry.Sha256.CopyTo(fixedPart[40..]);
+                    Convert.FromHexString(entry.Sha256, fixedPart[40..], out _, out _);
                     writer.Write(fixedPart);
                 }
 
@@ -214,7 +223,7 @@ internal sealed class DataStatCache
                 BinaryPrimitives.ReadInt64LittleEndian(fixedPart[16..]),
                 BinaryPrimitives.ReadInt64LittleEndian(fixedPart[24..]),
                 BinaryPrimitives.ReadInt64LittleEndian(fixedPart[32..]));
-            entries[Encoding.UTF8.GetString(pathBytes)] = new Entry(stat, fixedPart[40..].ToArray());
+            entries[Encoding.UTF8.GetString(pathBytes)] = new Entry(stat, Convert.ToHexStringLower(fixedPart[40..]));
         }
 
         return reader.IsAtEnd;
@@ -232,7 +241,11 @@ internal sealed class DataStatCache
         }
     }
 
-    private readonly record struct Entry(FileStat Stat, byte[] Sha256);
+    /// <summary>The sha256 is kept as the manifest writes it, so a hit costs no conversion. Seen: found this session.</summary>
+    private record struct Entry(FileStat Stat, string Sha256)
+    {
+        public bool Seen { get; set; }
+    }
 
     private sealed class HashingWriter(Stream stream, IncrementalHash hash)
     {

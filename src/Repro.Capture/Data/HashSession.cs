@@ -59,7 +59,7 @@ internal sealed class HashSession
             var file = _files[i];
             if (_cache is not null && _cache.TryGet(file.RelativePath, file.Stat, out var cached))
             {
-                _results[i] = new Result(Outcome.Hashed, Convert.ToHexStringLower(cached), file.Stat.Size, file.Stat, null, Stable: true);
+                _results[i] = new Result(Outcome.Cached, cached, file.Stat.Size, file.Stat, null, Stable: true);
                 FilesFromCache++;
                 _filesDone++;
                 _bytesDone += file.Stat.Size;
@@ -209,13 +209,16 @@ internal sealed class HashSession
     private void Collect()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var order = Enumerable.Range(0, _files.Count).OrderBy(i => _files[i].RelativePath, DataPathComparer.Instance);
-        foreach (var i in order)
+        // The walk gave the files in manifest order.
+        for (var i = 0; i < _files.Count; i++)
         {
             var file = _files[i];
             var result = _results[i];
             switch (result.Outcome)
             {
+                case Outcome.Cached:
+                    Entries.Add(new ManifestEntry(file.RelativePath, result.Size, result.Sha256));
+                    break;
                 case Outcome.Hashed:
                     Entries.Add(new ManifestEntry(file.RelativePath, result.Size, result.Sha256));
                     if (result.Warning is not null && seen.Add(result.Warning))
@@ -226,7 +229,7 @@ internal sealed class HashSession
                     if (result.Stable && _cache is not null)
                     {
                         // A hard link shares its first path's stat; the cache keys each path on its own.
-                        _cache.Add(file.RelativePath, result.Stat, Convert.FromHexString(result.Sha256));
+                        _cache.Add(file.RelativePath, result.Stat, result.Sha256);
                     }
 
                     break;
@@ -265,6 +268,7 @@ internal sealed class HashSession
 
     private enum Outcome
     {
+        Cached,
         Hashed,
         Unreadable,
         Vanished,

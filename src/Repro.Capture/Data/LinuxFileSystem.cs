@@ -99,8 +99,7 @@ internal sealed class LinuxFileSystem : FileSystemAccess
                 }
 
                 var name = record.AsSpan(0, length).ToArray();
-                var terminated = new byte[length + 1];
-                name.CopyTo(terminated, 0);
+                var terminated = length < nameSpace ? record : Terminate(name);
                 var ok = TryStatAt(fd, terminated, 0, out var stat, out var statError);
                 entries.Add(new DirectoryEntry(name, type == DtLnk, stat, ok ? null : statError));
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Repro.Core.Errors;
 
 namespace Repro.Core.Data;
@@ -25,6 +26,8 @@ public sealed record ManifestEntry(string Path, long Size, string Sha256)
 /// </summary>
 public sealed class DataManifest
 {
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     private DataManifest(DataInputKind kind, ManifestEntry[] entries, string root, long totalBytes)
     {
         Kind = kind;
@@ -57,7 +60,11 @@ public sealed class DataManifest
     {
         ArgumentNullException.ThrowIfNull(entries);
         var sorted = entries.ToArray();
-        Array.Sort(sorted, static (a, b) => DataPathComparer.Instance.Compare(a.Path, b.Path));
+        if (!IsSorted(sorted))
+        {
+            Array.Sort(sorted, static (a, b) => DataPathComparer.Instance.Compare(a?.Path, b?.Path));
+        }
+
         var error = Validate(kind, sorted, out var totalBytes);
         if (error is not null)
         {
@@ -101,7 +108,7 @@ public sealed class DataManifest
             return EmptyDirectory;
         }
 
-        return new DataManifest(kind, sorted, DataMerkle.ComputeRoot(kind, sorted), totalBytes);
+        return new DataManifest(kind, sorted, DataMerkle.ComputeRoot(sorted), totalBytes);
     }
 
     /// <summary>Checks entries already in sorted order; returns null when valid, else what is wrong.</summary>
@@ -153,6 +160,19 @@ public sealed class DataManifest
         return null;
     }
 
+    private static bool IsSorted(ManifestEntry[] entries)
+    {
+        for (var i = 1; i < entries.Length; i++)
+        {
+            if (entries[i - 1] is null || entries[i] is null || DataPathComparer.Instance.Compare(entries[i - 1].Path, entries[i].Path) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static string? CheckPath(string? path)
     {
         if (string.IsNullOrEmpty(path))
@@ -202,14 +222,6 @@ public sealed class DataManifest
             return "the sha256 is not 64 hex digits";
         }
 
-        foreach (var c in sha256)
-        {
-            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
-            {
-                return "the sha256 is not 64 lowercase hex digits";
-            }
-        }
-
-        return null;
+        return sha256.AsSpan().ContainsAnyExcept(LowerHex) ? "the sha256 is not 64 lowercase hex digits" : null;
     }
 }

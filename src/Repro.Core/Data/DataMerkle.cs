@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -5,12 +6,13 @@ using System.Text;
 namespace Repro.Core.Data;
 
 /// <summary>
-/// The Merkle tree over a manifest (docs/data.md, "Merkle root"). All hashes are sha256, written as 64 lowercase hex digits,
-/// and every node hashes text, so a root can be checked with <c>printf ... | sha256sum</c>:
+/// The Merkle tree over a manifest (docs/data.md, "Merkle root"), built like git's trees. Hashes are sha256 written as 64
+/// lowercase hex digits and everything hashed is text, so a root can be checked with <c>printf ... | sha256sum</c>:
 /// <list type="bullet">
-/// <item>file node = sha256("file" NUL name NUL size NUL content-sha256), size in decimal;</item>
-/// <item>directory node = sha256("dir" NUL name NUL child-hash child-hash ...), children in <see cref="DataPathComparer"/> order;</item>
-/// <item>root of a directory input = its directory node with the empty name; of a file input = its file node.</item>
+/// <item>a file's record is "file" NUL name NUL size NUL content-sha256 (size in decimal);</item>
+/// <item>a subdirectory's record is "dir" NUL name NUL tree-hash;</item>
+/// <item>a directory's tree hash is sha256("tree" NUL, then its children's records in <see cref="DataPathComparer"/> order);</item>
+/// <item>the root is the tree hash of the input directory; a file input counts as a directory holding that one file.</item>
 /// </list>
 /// Names are the last component of the manifest path (escaped form, UTF-8). Empty directories do not appear.
 /// </summary>
@@ -18,70 +20,69 @@ public static class DataMerkle
 {
     private const int HashHexLength = 64;
 
-    /// <summary>The root of a directory input that holds no files: sha256("dir" NUL NUL).</summary>
-    public static string EmptyDirectoryRoot { get; } = DirectoryNode("", []);
+    /// <summary>The root of an input without files: sha256("tree" NUL).</summary>
+    public static string EmptyDirectoryRoot { get; } = Tree([]);
 
-    public static string FileNode(string name, long size, string contentSha256)
+    /// <summary>A file's record in its directory's tree.</summary>
+    public static string FileRecord(string name, long size, string contentSha256)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(contentSha256);
-        var text = string.Create(CultureInfo.InvariantCulture, $"file\0{name}\0{size}\0{contentSha256}");
-        var length = Encoding.UTF8.GetByteCount(text);
-        var buffer = length <= 1024 ? stackalloc byte[length] : new byte[length];
-        Encoding.UTF8.GetBytes(text, buffer);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer, hash);
-        return Convert.ToHexStringLower(hash);
+        return string.Create(CultureInfo.InvariantCulture, $"file\0{name}\0{size}\0{contentSha256}");
     }
 
-    public static string DirectoryNode(string name, IEnumerable<string> childHashes)
+    /// <summary>A subdirectory's record in its parent's tree.</summary>
+    public static string DirectoryRecord(string name, string treeHash)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(childHashes);
-        using var node = new DirectoryHasher(name);
-        foreach (var child in childHashes)
+        ArgumentNullException.ThrowIfNull(treeHash);
+        return $"dir\0{name}\0{treeHash}";
+    }
+
+    /// <summary>The tree hash of a directory whose children's records are given in order.</summary>
+    public static string Tree(IEnumerable<string> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        using var tree = new TreeHasher("");
+        foreach (var record in records)
         {
-            node.Add(child);
+            tree.AppendText(record);
         }
 
-        return node.Finish();
+        return tree.Finish();
     }
 
     /// <summary>The root over entries already sorted in <see cref="DataPathComparer"/> order with valid paths.</summary>
-    internal static string ComputeRoot(DataInputKind kind, IReadOnlyList<ManifestEntry> sortedEntries)
+    internal static string ComputeRoot(IReadOnlyList<ManifestEntry> sortedEntries)
     {
-        if (kind == DataInputKind.File)
-        {
-            var single = sortedEntries[0];
-            return FileNode(single.Path, single.Size, single.Sha256);
-        }
-
-        // Directories open on the path from the root to the current entry; the root is index 0.
-        var open = new List<DirectoryHasher> { new("") };
+        // The trees open on the path from the root to the previous entry (the root is index 0), and that path.
+        var open = new List<TreeHasher> { new("") };
+        var openPath = "";
         try
         {
             foreach (var entry in sortedEntries)
             {
-                var parts = entry.Path.Split('/');
-                var depth = parts.Length - 1;
-                var common = 0;
-                while (common < depth && common + 1 < open.Count
-                    && string.Equals(open[common + 1].Name, parts[common], StringComparison.Ordinal))
-                {
-                    common++;
-                }
+                var path = entry.Path;
+                var fileStart = path.LastIndexOf('/') + 1;
 
-                while (open.Count > common + 1)
+                // Close the open directories that are not this entry's directory or one of its ancestors.
+                while (open.Count > 1 && !IsDirectoryPrefix(openPath, path, fileStart))
                 {
                     CloseLast(open);
+                    openPath = openPath[..Math.Max(0, openPath.LastIndexOf('/'))];
                 }
 
-                for (var i = common; i < depth; i++)
+                // Open this entry's directories below the deepest open one.
+                var start = openPath.Length == 0 ? 0 : openPath.Length + 1;
+                while (start < fileStart)
                 {
-                    open.Add(new DirectoryHasher(parts[i]));
+                    var end = path.IndexOf('/', start);
+                    open.Add(new TreeHasher(path[start..end]));
+                    start = end + 1;
                 }
 
-                open[^1].Add(FileNode(parts[^1], entry.Size, entry.Sha256));
+                openPath = fileStart == 0 ? "" : path[..(fileStart - 1)];
+                open[^1].AppendFile(path.AsSpan(fileStart), entry.Size, entry.Sha256);
             }
 
             while (open.Count > 1)
@@ -93,54 +94,124 @@ public static class DataMerkle
         }
         finally
         {
-            foreach (var hasher in open)
+            foreach (var tree in open)
             {
-                hasher.Dispose();
+                tree.Dispose();
             }
         }
     }
 
-    private static void CloseLast(List<DirectoryHasher> open)
+    private static bool IsDirectoryPrefix(string openPath, string path, int fileStart) =>
+        openPath.Length == 0
+        || (openPath.Length < fileStart && path[openPath.Length] == '/' && path.AsSpan().StartsWith(openPath, StringComparison.Ordinal));
+
+    private static void CloseLast(List<TreeHasher> open)
     {
         var last = open[^1];
         open.RemoveAt(open.Count - 1);
         using (last)
         {
-            open[^1].Add(last.Finish());
+            open[^1].AppendDirectory(last.Name, last.Finish());
         }
     }
 
-    private sealed class DirectoryHasher : IDisposable
+    /// <summary>Hashes one tree, gathering records in a buffer so the hash is fed in large blocks.</summary>
+    private sealed class TreeHasher : IDisposable
     {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private const int BufferSize = 1 << 14;
 
-        public DirectoryHasher(string name)
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        private int _length;
+
+        public TreeHasher(string name)
         {
             Name = name;
-            _hash.AppendData(Encoding.UTF8.GetBytes("dir\0" + name + "\0"));
+            Append("tree\0"u8);
         }
 
         public string Name { get; }
 
-        public void Add(string childHash)
+        public void AppendFile(ReadOnlySpan<char> name, long size, string contentSha256)
         {
-            if (childHash.Length != HashHexLength)
-            {
-                throw new ArgumentException("A child hash must be 64 hex digits.", nameof(childHash));
-            }
-
-            Span<byte> ascii = stackalloc byte[HashHexLength];
-            Encoding.ASCII.GetBytes(childHash, ascii);
-            _hash.AppendData(ascii);
+            Append("file\0"u8);
+            AppendUtf8(name);
+            Append("\0"u8);
+            Span<byte> digits = stackalloc byte[20];
+            size.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+            Append(digits[..written]);
+            Append("\0"u8);
+            AppendHash(contentSha256);
         }
+
+        public void AppendDirectory(string name, string treeHash)
+        {
+            Append("dir\0"u8);
+            AppendUtf8(name);
+            Append("\0"u8);
+            AppendHash(treeHash);
+        }
+
+        public void AppendText(string text) => AppendUtf8(text);
 
         public string Finish()
         {
+            Flush();
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             _hash.GetHashAndReset(hash);
             return Convert.ToHexStringLower(hash);
         }
 
-        public void Dispose() => _hash.Dispose();
+        public void Dispose()
+        {
+            _hash.Dispose();
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
+            }
+        }
+
+        private void AppendHash(string hex)
+        {
+            if (hex.Length != HashHexLength)
+            {
+                throw new ArgumentException("A hash must be 64 hex digits.", nameof(hex));
+            }
+
+            AppendUtf8(hex);
+        }
+
+        private void AppendUtf8(ReadOnlySpan<char> text)
+        {
+            if (Encoding.UTF8.GetMaxByteCount(text.Length) > _buffer.Length - _length)
+            {
+                Flush();
+                if (Encoding.UTF8.GetMaxByteCount(text.Length) > _buffer.Length)
+                {
+                    _hash.AppendData(Encoding.UTF8.GetBytes(text.ToArray()));
+                    return;
+                }
+            }
+
+            _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
+        }
+
+        private void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length > _buffer.Length - _length)
+            {
+                Flush();
+            }
+
+            bytes.CopyTo(_buffer.AsSpan(_length));
+            _length += bytes.Length;
+        }
+
+        private void Flush()
+        {
+            _hash.AppendData(_buffer, 0, _length);
+            _length = 0;
+        }
     }
 }

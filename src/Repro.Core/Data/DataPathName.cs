@@ -53,6 +53,11 @@ public static class DataPathName
     public static byte[] Unescape(string escaped)
     {
         ArgumentNullException.ThrowIfNull(escaped);
+        if (!escaped.Contains('\\', StringComparison.Ordinal) && Ascii.IsValid(escaped))
+        {
+            return Encoding.ASCII.GetBytes(escaped);
+        }
+
         return TryUnescape(escaped, out var bytes, out var error) ? bytes : throw new FormatException(error);
     }
 

@@ -23,7 +23,7 @@ public sealed class DataFingerprinterTests : IDisposable
 
         var fingerprint = DataFingerprinter.Fingerprint(_tree.Data, NoCache());
 
-        Assert.Equal("9e8324d280cd90d354fe53952b00e3844689936e927e746f57fa0eb79ca25f61", fingerprint.Root);
+        Assert.Equal("66d79c9a29cef9a00b48ee9e4443d6c70ab748e71b4239c8f45de8657bb84598", fingerprint.Root);
         Assert.Equal(["a.txt", "sub/b.txt"], fingerprint.Manifest.Entries.Select(e => e.Path));
         Assert.Equal(DataTestTree.Sha("world\n"), fingerprint.Manifest.Entries[1].Sha256);
         Assert.Equal(2, fingerprint.FileCount);
@@ -111,7 +111,7 @@ public sealed class DataFingerprinterTests : IDisposable
         Assert.Equal(DataInputKind.File, fingerprint.Manifest.Kind);
         var entry = Assert.Single(fingerprint.Manifest.Entries);
         Assert.Equal("train.csv", entry.Path);
-        Assert.Equal(DataMerkle.FileNode("train.csv", 8, DataTestTree.Sha("x,y\n1,2\n")), fingerprint.Root);
+        Assert.Equal(DataMerkle.Tree([DataMerkle.FileRecord("train.csv", 8, DataTestTree.Sha("x,y\n1,2\n"))]), fingerprint.Root);
     }
 
     [Fact]

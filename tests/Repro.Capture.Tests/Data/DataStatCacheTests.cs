@@ -76,7 +76,7 @@ public sealed class DataStatCacheTests : IDisposable
         var fs = FileSystemAccess.Default;
         var cache = DataStatCache.Open(_tree.Cache, input, fs, [])!;
         var clock = cache.ClockNs;
-        var sha = new byte[32];
+        var sha = new string('0', 64);
         FileStat Stat(long mtime, long ctime) => new(FileKind.File, 1, 2, 3, mtime, ctime);
 
         cache.Add("older", Stat(clock - 1, clock - 1), sha);

@@ -10,11 +10,10 @@ public sealed class DataManifestTests
     // The worked example of docs/data.md: a.txt = "hello\n", sub/b.txt = "world\n".
     private const string HelloSha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
     private const string WorldSha = "e258d248fda94c63753607f7c4494ee0fcbe92f1a76bfdac795c9d84101eb317";
-    private const string LeafA = "9542e7af5075a89b9da7fe9d73aae55168bae5630bc561804c992a14bd647914";
-    private const string LeafB = "2baa377fe539ae49a2285e34a59d8c387d931b282b9fe37d11ddc8f89117c905";
-    private const string SubNode = "ee015b65c48c43a03fe01f070994ec5ba967d3b2f0f23bccc4117652d4b84cdb";
-    private const string ExampleRoot = "9e8324d280cd90d354fe53952b00e3844689936e927e746f57fa0eb79ca25f61";
-    private const string EmptyRoot = "8dcf7ab212d45d16997835741ac00a1bd4c7073e2fe93cc5b6a470321a0bbeb1";
+    private const string SubTree = "695494b59517a7f45b4069f2eb4ed615e8e991eeb8315e21af66d60acbaa8005";
+    private const string ExampleRoot = "66d79c9a29cef9a00b48ee9e4443d6c70ab748e71b4239c8f45de8657bb84598";
+    private const string EmptyRoot = "4c91b08843fdda8593f1552b5a6f10075310e7773fed804c20e24813c963f26f";
+    private const string FileInputRoot = "1b6d5f2732f031df26e32230141aeb1f24269cf33725fafa9b85d98390452aaf";
 
     private static DataManifest Example() => DataManifest.Create(
         DataInputKind.Directory,
@@ -25,14 +24,13 @@ public sealed class DataManifestTests
     {
         Assert.Equal(HelloSha, Sha("hello\n"));
         Assert.Equal(WorldSha, Sha("world\n"));
-        Assert.Equal(LeafA, DataMerkle.FileNode("a.txt", 6, HelloSha));
-        Assert.Equal(LeafB, DataMerkle.FileNode("b.txt", 6, WorldSha));
-        Assert.Equal(SubNode, DataMerkle.DirectoryNode("sub", [LeafB]));
-        Assert.Equal(ExampleRoot, DataMerkle.DirectoryNode("", [LeafA, SubNode]));
+        Assert.Equal(SubTree, DataMerkle.Tree([DataMerkle.FileRecord("b.txt", 6, WorldSha)]));
+        Assert.Equal(ExampleRoot, DataMerkle.Tree([DataMerkle.FileRecord("a.txt", 6, HelloSha), DataMerkle.DirectoryRecord("sub", SubTree)]));
         Assert.Equal(ExampleRoot, Example().Root);
+        Assert.Equal("file\0a.txt\06\0" + HelloSha, DataMerkle.FileRecord("a.txt", 6, HelloSha));
 
         var doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "data.md"));
-        foreach (var value in new[] { HelloSha, WorldSha, LeafA, LeafB, SubNode, ExampleRoot, EmptyRoot })
+        foreach (var value in new[] { HelloSha, WorldSha, SubTree, ExampleRoot, EmptyRoot, FileInputRoot })
         {
             Assert.Contains(value, doc, StringComparison.Ordinal);
         }
@@ -52,7 +50,7 @@ public sealed class DataManifestTests
     }
 
     [Fact]
-    public void An_empty_directory_has_the_root_of_a_directory_node_without_children()
+    public void An_empty_directory_has_the_root_of_an_empty_tree()
     {
         var manifest = DataManifest.Create(DataInputKind.Directory, []);
 
@@ -63,20 +61,14 @@ public sealed class DataManifestTests
     }
 
     [Fact]
-    public void The_root_of_a_file_input_is_its_file_node()
-    {
-        var manifest = DataManifest.Create(DataInputKind.File, [new ManifestEntry("a.txt", 6, HelloSha)]);
-
-        Assert.Equal(LeafA, manifest.Root);
-    }
-
-    [Fact]
-    public void A_directory_holding_one_file_differs_from_that_file_as_an_input()
+    public void A_file_input_has_the_root_of_a_directory_holding_only_that_file()
     {
         var file = DataManifest.Create(DataInputKind.File, [new ManifestEntry("a.txt", 6, HelloSha)]);
         var directory = DataManifest.Create(DataInputKind.Directory, [new ManifestEntry("a.txt", 6, HelloSha)]);
 
-        Assert.NotEqual(file.Root, directory.Root);
+        Assert.Equal(FileInputRoot, file.Root);
+        Assert.Equal(FileInputRoot, directory.Root);
+        Assert.Equal(DataInputKind.File, file.Kind);
     }
 
     [Fact]
@@ -118,11 +110,45 @@ public sealed class DataManifestTests
                 new("w", 4, WorldSha), new("x.b", 5, HelloSha),
             ]);
 
-        var y = DataMerkle.DirectoryNode("y", [DataMerkle.FileNode("1", 1, HelloSha), DataMerkle.DirectoryNode("z", [DataMerkle.FileNode("3", 3, HelloSha)])]);
-        var x = DataMerkle.DirectoryNode("x", [DataMerkle.FileNode("2", 2, WorldSha), y]);
-        var expected = DataMerkle.DirectoryNode("", [DataMerkle.FileNode("w", 4, WorldSha), x, DataMerkle.FileNode("x.b", 5, HelloSha)]);
+        var z = DataMerkle.Tree([DataMerkle.FileRecord("3", 3, HelloSha)]);
+        var y = DataMerkle.Tree([DataMerkle.FileRecord("1", 1, HelloSha), DataMerkle.DirectoryRecord("z", z)]);
+        var x = DataMerkle.Tree([DataMerkle.FileRecord("2", 2, WorldSha), DataMerkle.DirectoryRecord("y", y)]);
+        var expected = DataMerkle.Tree([DataMerkle.FileRecord("w", 4, WorldSha), DataMerkle.DirectoryRecord("x", x), DataMerkle.FileRecord("x.b", 5, HelloSha)]);
 
         Assert.Equal(expected, manifest.Root);
+    }
+
+    [Fact]
+    public void The_root_matches_a_recursive_reference_on_random_trees()
+    {
+        var random = new Random(99);
+        string[] names = ["a", "b", "a.b", "a b", "a-", "ab", "é", "\U0001F642"];
+        for (var round = 0; round < 300; round++)
+        {
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = random.Next(1, 30); i > 0; i--)
+            {
+                var depth = random.Next(1, 5);
+                paths.Add(string.Join("/", Enumerable.Range(0, depth).Select(_ => names[random.Next(names.Length)])));
+            }
+
+            // Drop paths that would make a file also a directory.
+            var files = paths.Where(p => !paths.Any(q => q.StartsWith(p + "/", StringComparison.Ordinal))).ToList();
+            var entries = files.Select((p, i) => new ManifestEntry(p, i, HelloSha)).ToList();
+
+            Assert.Equal(Reference(entries.Select(e => (e.Path, e))), DataManifest.Create(DataInputKind.Directory, entries).Root);
+        }
+
+        static string Reference(IEnumerable<(string Remainder, ManifestEntry Entry)> below)
+        {
+            var records = below
+                .GroupBy(x => x.Remainder.Split('/')[0], StringComparer.Ordinal)
+                .OrderBy(g => g.Key, DataPathComparer.Instance)
+                .Select(g => g.Count() == 1 && !g.First().Remainder.Contains('/', StringComparison.Ordinal)
+                    ? DataMerkle.FileRecord(g.Key, g.First().Entry.Size, g.First().Entry.Sha256)
+                    : DataMerkle.DirectoryRecord(g.Key, Reference(g.Select(x => (x.Remainder[(g.Key.Length + 1)..], x.Entry)))));
+            return DataMerkle.Tree(records);
+        }
     }
 
     [Fact]
