@@ -33,7 +33,8 @@ public static class DataFingerprinter
 
         var warnings = new List<string>();
         var cache = options.CacheDirectory is { } directory ? DataStatCache.Open(directory, inputBytes, fs, warnings) : null;
-        var walk = DataWalker.Walk(fs, inputBytes, inputStat, options.MaxDegreeOfParallelism, cancellationToken);
+        var excluded = ExcludedDirectories(fs, options);
+        var walk = DataWalker.Walk(fs, inputBytes, inputStat, excluded, options.MaxDegreeOfParallelism, cancellationToken);
         var session = new HashSession(fs, options, walk.Files, cache, cancellationToken);
         try
         {
@@ -83,6 +84,21 @@ public static class DataFingerprinter
         ArgumentNullException.ThrowIfNull(recorded);
         var current = Fingerprint(path, options, cancellationToken);
         return ManifestDiff.Compare(recorded, current.Manifest);
+    }
+
+    private static List<FileStat> ExcludedDirectories(FileSystemAccess fs, FingerprintOptions options)
+    {
+        var paths = options.CacheDirectory is { } cache ? options.ExcludedDirectories.Append(cache) : options.ExcludedDirectories;
+        var excluded = new List<FileStat>();
+        foreach (var path in paths)
+        {
+            if (fs.TryStat(FileSystemAccess.ToBytes(Path.GetFullPath(path)), out var stat, out _) && stat.Kind == FileKind.Directory)
+            {
+                excluded.Add(stat);
+            }
+        }
+
+        return excluded;
     }
 
     private static FileStat StatInput(FileSystemAccess fs, byte[] inputBytes, string given, string fullPath)

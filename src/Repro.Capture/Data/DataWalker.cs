@@ -37,7 +37,9 @@ internal sealed class WalkResult
 /// </summary>
 internal static class DataWalker
 {
-    public static WalkResult Walk(FileSystemAccess fs, byte[] inputPath, FileStat inputStat, int threads, CancellationToken cancellationToken)
+    /// <param name="excluded">Directories to leave out, by device and inode.</param>
+    public static WalkResult Walk(
+        FileSystemAccess fs, byte[] inputPath, FileStat inputStat, IReadOnlyList<FileStat> excluded, int threads, CancellationToken cancellationToken)
     {
         if (inputStat.Kind == FileKind.File)
         {
@@ -50,14 +52,15 @@ internal static class DataWalker
         }
 
         var root = new DirectoryNode(inputPath, "", new Ancestor(inputStat.Device, inputStat.Inode, "", null));
-        ListAll(fs, root, threads, cancellationToken);
+        ListAll(fs, root, excluded, threads, cancellationToken);
         var result = new WalkResult { Kind = DataInputKind.Directory };
         Collect(root, result);
         return result;
     }
 
     /// <summary>Lists every directory of the tree, on up to <paramref name="threads"/> threads.</summary>
-    private static void ListAll(FileSystemAccess fs, DirectoryNode root, int threads, CancellationToken cancellationToken)
+    private static void ListAll(
+        FileSystemAccess fs, DirectoryNode root, IReadOnlyList<FileStat> excluded, int threads, CancellationToken cancellationToken)
     {
         var queue = new Queue<DirectoryNode>();
         queue.Enqueue(root);
@@ -89,7 +92,7 @@ internal static class DataWalker
                 List<DirectoryNode> found = [];
                 try
                 {
-                    found = List(fs, directory, entries);
+                    found = List(fs, directory, excluded, entries);
                 }
                 catch (Exception e)
                 {
@@ -124,7 +127,8 @@ internal static class DataWalker
     }
 
     /// <summary>Lists one directory into its node's sorted children; returns the subdirectories to list next.</summary>
-    private static List<DirectoryNode> List(FileSystemAccess fs, DirectoryNode directory, List<DirectoryEntry> entries)
+    private static List<DirectoryNode> List(
+        FileSystemAccess fs, DirectoryNode directory, IReadOnlyList<FileStat> excluded, List<DirectoryEntry> entries)
     {
         entries.Clear();
         var subdirectories = new List<DirectoryNode>();
@@ -150,6 +154,8 @@ internal static class DataWalker
             {
                 case FileKind.File:
                     children.Add(new Child(escaped, new FileCandidate(relative, directory.Path, entry.Stat), null));
+                    break;
+                case FileKind.Directory when excluded.Any(e => e.IsSameFile(entry.Stat)):
                     break;
                 case FileKind.Directory:
                     if (directory.Ancestors.Find(entry.Stat) is { } loop)

@@ -3,7 +3,7 @@ namespace Repro.Capture.Data;
 /// <summary>How <see cref="DataFingerprinter"/> reads a data input.</summary>
 public sealed record FingerprintOptions
 {
-    /// <summary>How many files are hashed at once. Default: one per logical core.</summary>
+    /// <summary>How many threads list directories and hash files. Default: one per logical core.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -14,9 +14,17 @@ public sealed record FingerprintOptions
 
     /// <summary>
     /// Where the stat cache lives (the workspace's <c>.repro/cache</c>). With it, a file whose device, inode, size, mtime and
-    /// ctime are unchanged is not read again. Null: no cache, every file is hashed.
+    /// ctime are unchanged is not read again. Null: no cache, every file is hashed. When this directory lies inside the
+    /// input, it is left out of the fingerprint.
     /// </summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>
+    /// Directories left out of the fingerprint wherever they appear under the input (matched by device and inode, so any
+    /// path to them counts), such as the workspace's <c>.repro</c> when the input is the project itself. Directories that do
+    /// not exist are ignored.
+    /// </summary>
+    public IReadOnlyList<string> ExcludedDirectories { get; init; } = [];
 
     /// <summary>Reports files and bytes done, at most every 50 ms and once at the end. Called from worker threads.</summary>
     public IProgress<FingerprintProgress>? Progress { get; init; }

@@ -78,14 +78,33 @@ internal sealed class HashSession
         toHash.Sort((a, b) => _files[b].Stat.Size.CompareTo(_files[a].Stat.Size));
         Report(force: true);
         HashAll(toHash);
-        _cancellationToken.ThrowIfCancellationRequested();
         foreach (var (duplicate, first) in sameAs)
         {
             _results[duplicate] = _results[first];
         }
 
+        // Even when cancelled, the hashes already taken are worth keeping for next time.
+        RecordInCache();
+        _cancellationToken.ThrowIfCancellationRequested();
         Collect();
         Report(force: true);
+    }
+
+    private void RecordInCache()
+    {
+        if (_cache is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _files.Count; i++)
+        {
+            // Hard links share the first path's stat; the cache keys each path on its own.
+            if (_results[i] is { Outcome: Outcome.Hashed, Stable: true } result)
+            {
+                _cache.Add(_files[i].RelativePath, result.Stat, result.Sha256);
+            }
+        }
     }
 
     private void HashAll(List<int> toHash)
@@ -183,6 +202,7 @@ internal sealed class HashSession
                     offset += read;
                     Interlocked.Add(ref _bytesHashed, read);
                     Interlocked.Add(ref _bytesDone, read);
+                    Report(force: false);
                     if (_cancellationToken.IsCancellationRequested)
                     {
                         return new Result(Outcome.Vanished, "", 0, default, null, false);
@@ -224,12 +244,6 @@ internal sealed class HashSession
                     if (result.Warning is not null && seen.Add(result.Warning))
                     {
                         Warnings.Add(result.Warning);
-                    }
-
-                    if (result.Stable && _cache is not null)
-                    {
-                        // A hard link shares its first path's stat; the cache keys each path on its own.
-                        _cache.Add(file.RelativePath, result.Stat, result.Sha256);
                     }
 
                     break;

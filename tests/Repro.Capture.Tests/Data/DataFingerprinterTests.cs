@@ -162,6 +162,29 @@ public sealed class DataFingerprinterTests : IDisposable
     }
 
     [Fact]
+    public void The_cache_directory_and_excluded_directories_inside_the_input_are_left_out()
+    {
+        _tree.Write("train.csv", "x");
+        _tree.Write(".repro/runs.db", "changes during every run");
+        var options = new FingerprintOptions
+        {
+            CacheDirectory = Path.Combine(_tree.Data, ".repro", "cache"),
+            ExcludedDirectories = [Path.Combine(_tree.Data, ".repro")],
+        };
+        var cacheOnly = new FingerprintOptions { CacheDirectory = Path.Combine(_tree.Data, "cache") };
+
+        var first = DataFingerprinter.Fingerprint(_tree.Data, options);
+        var second = DataFingerprinter.Fingerprint(_tree.Data, options);
+        var withCacheInside = DataFingerprinter.Fingerprint(_tree.Data, cacheOnly);
+        var again = DataFingerprinter.Fingerprint(_tree.Data, cacheOnly);
+
+        Assert.Equal(["train.csv"], first.Manifest.Entries.Select(e => e.Path));
+        Assert.Equal(first.Root, second.Root);
+        Assert.DoesNotContain(withCacheInside.Manifest.Entries, e => e.Path.StartsWith("cache/", StringComparison.Ordinal));
+        Assert.Equal(withCacheInside.Root, again.Root);
+    }
+
+    [Fact]
     public void A_symbolic_link_to_a_file_is_followed_and_recorded_under_the_link_name()
     {
         var outside = Path.Combine(_tree.Root, "outside.bin");

@@ -135,6 +135,20 @@ public sealed class DataStatCacheTests : IDisposable
     }
 
     [Fact]
+    public void Hashes_taken_before_a_cancellation_are_kept_in_the_cache()
+    {
+        WriteSettledFiles();
+        using var cancel = new CancellationTokenSource();
+        var options = _tree.Options(threads: 1) with { AfterHashPass = _ => cancel.Cancel() };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => DataFingerprinter.Fingerprint(_tree.Data, options, cancel.Token));
+        var next = Fingerprint();
+
+        Assert.Equal(1, next.FilesFromCache);
+        Assert.Equal(2, next.FilesHashed);
+    }
+
+    [Fact]
     public void Files_that_are_gone_are_dropped_from_the_cache()
     {
         WriteSettledFiles();
