@@ -6,7 +6,9 @@ using Repro.Core.Data;
 
 namespace Repro.Benchmarks.Data;
 
-/// <summary>The pure work of a re-check over 100,000 files: building the manifest (sort, validate, Merkle root), diffing, serializing.</summary>
+/// <summary>
+/// The pure work of a re-check over 100,000 files: building the manifest (sort, validate, Merkle root), diffing, serializing.
+/// </summary>
 [MemoryDiagnoser]
 public class DataManifestBenchmarks
 {

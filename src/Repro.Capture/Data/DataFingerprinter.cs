@@ -19,7 +19,8 @@ public static class DataFingerprinter
     /// <see cref="ErrorCode.InvalidArgument"/> when it is neither a file nor a directory, and <see cref="ErrorCode.Io"/> when
     /// files could not be read and <see cref="FingerprintOptions.SkipUnreadable"/> is off.
     /// </summary>
-    public static DataFingerprint Fingerprint(string path, FingerprintOptions? options = null, CancellationToken cancellationToken = default)
+    public static DataFingerprint Fingerprint(
+        string path, FingerprintOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new FingerprintOptions();
@@ -48,6 +49,15 @@ public static class DataFingerprinter
         var unreadable = walk.Unreadable.Concat(session.Unreadable)
             .OrderBy(u => u.RelativePath, DataPathComparer.Instance)
             .ToList();
+        if (walk.Kind == DataInputKind.File && session.Entries.Count == 0)
+        {
+            // Skipping cannot apply to the input itself: there would be nothing left to fingerprint.
+            var reason = unreadable.Count > 0 ? unreadable[0].Reason : "it disappeared while it was being fingerprinted";
+            throw new ReproException(
+                ErrorCode.Io,
+                $"The data file '{fullPath}' could not be read: {reason}. Check its permissions, or give another --data path.");
+        }
+
         if (unreadable.Count > 0 && !options.SkipUnreadable)
         {
             throw new ReproException(ErrorCode.Io, UnreadableMessage(fullPath, unreadable));
@@ -55,7 +65,8 @@ public static class DataFingerprinter
 
         warnings.AddRange(walk.Warnings);
         warnings.AddRange(session.Warnings);
-        warnings.AddRange(unreadable.Select(u => $"{Describe(u)} could not be read ({u.Reason}); left out because unreadable files are skipped."));
+        warnings.AddRange(unreadable.Select(
+            u => $"{Describe(u)} could not be read ({u.Reason}); left out because unreadable files are skipped."));
         var manifest = DataManifest.Create(walk.Kind, session.Entries);
         if (manifest.FileCount == 0)
         {
@@ -115,14 +126,16 @@ public static class DataFingerprinter
 
             throw new ReproException(
                 ErrorCode.Io,
-                $"The data path '{fullPath}' could not be read: {error.Message}. Check its permissions and those of its parent directories.");
+                $"The data path '{fullPath}' could not be read: {error.Message}. "
+                + "Check its permissions and those of its parent directories.");
         }
 
         if (stat.Kind == FileKind.Other)
         {
             throw new ReproException(
                 ErrorCode.InvalidArgument,
-                $"The data path '{fullPath}' is neither a file nor a directory (a FIFO, socket or device). Give a file or a directory to --data.");
+                $"The data path '{fullPath}' is neither a file nor a directory (a FIFO, socket or device). "
+                + "Give a file or a directory to --data.");
         }
 
         return stat;
@@ -131,7 +144,8 @@ public static class DataFingerprinter
     private static string UnreadableMessage(string fullPath, List<Unreadable> unreadable)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Could not read {Count(unreadable.Count, "file or directory", "files or directories")} of the data input '{fullPath}':");
+        var count = Count(unreadable.Count, "file or directory", "files or directories");
+        text.Append(CultureInfo.InvariantCulture, $"Could not read {count} of the data input '{fullPath}':");
         foreach (var item in unreadable.Take(NamedInMessage))
         {
             text.Append("\n  ").Append(Describe(item)).Append(": ").Append(item.Reason);
@@ -142,7 +156,8 @@ public static class DataFingerprinter
             text.Append(CultureInfo.InvariantCulture, $"\n  ... and {unreadable.Count - NamedInMessage} more");
         }
 
-        text.Append("\nFix their permissions, or run again with --skip-unreadable to leave them out of the fingerprint (they are then listed as warnings).");
+        text.Append("\nFix their permissions, or run again with --skip-unreadable to leave them out of the fingerprint ")
+            .Append("(they are then listed as warnings).");
         return text.ToString();
     }
 

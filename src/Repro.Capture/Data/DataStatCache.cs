@@ -146,7 +146,8 @@ internal sealed class DataStatCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            warnings.Add($"The data stat cache '{_file}' could not be saved ({e.Message}); the next fingerprint will hash every file again.");
+            warnings.Add(
+                $"The data stat cache '{_file}' could not be saved ({e.Message}); the next fingerprint will hash every file again.");
             TryDelete(temp);
         }
     }

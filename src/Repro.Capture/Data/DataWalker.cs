@@ -39,7 +39,12 @@ internal static class DataWalker
 {
     /// <param name="excluded">Directories to leave out, by device and inode.</param>
     public static WalkResult Walk(
-        FileSystemAccess fs, byte[] inputPath, FileStat inputStat, IReadOnlyList<FileStat> excluded, int threads, CancellationToken cancellationToken)
+        FileSystemAccess fs,
+        byte[] inputPath,
+        FileStat inputStat,
+        IReadOnlyList<FileStat> excluded,
+        int threads,
+        CancellationToken cancellationToken)
     {
         if (inputStat.Kind == FileKind.File)
         {
@@ -114,7 +119,9 @@ internal static class DataWalker
         }
         else
         {
-            var workers = Enumerable.Range(0, threads).Select(n => new Thread(Work) { IsBackground = true, Name = "repro-data-list-" + n }).ToList();
+            var workers = Enumerable.Range(0, threads)
+                .Select(n => new Thread(Work) { IsBackground = true, Name = "repro-data-list-" + n })
+                .ToList();
             workers.ForEach(t => t.Start());
             workers.ForEach(t => t.Join());
         }

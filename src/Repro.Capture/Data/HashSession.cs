@@ -26,7 +26,12 @@ internal sealed class HashSession
     private int _filesHashed;
     private long _lastReport;
 
-    public HashSession(FileSystemAccess fs, FingerprintOptions options, List<FileCandidate> files, DataStatCache? cache, CancellationToken cancellationToken)
+    public HashSession(
+        FileSystemAccess fs,
+        FingerprintOptions options,
+        List<FileCandidate> files,
+        DataStatCache? cache,
+        CancellationToken cancellationToken)
     {
         _fs = fs;
         _options = options;
@@ -81,6 +86,8 @@ internal sealed class HashSession
         foreach (var (duplicate, first) in sameAs)
         {
             _results[duplicate] = _results[first];
+            _filesDone++;
+            _bytesDone += _results[first].Size;
         }
 
         // Even when cancelled, the hashes already taken are worth keeping for next time.
@@ -180,7 +187,7 @@ internal sealed class HashSession
         if (!_fs.TryOpenRead(path, out var handle, out var openError))
         {
             return openError.Kind == FsErrorKind.NotFound
-                ? new Result(Outcome.Vanished, "", 0, default, $"{DataPathName.Quote(file.RelativePath)} disappeared before it was hashed; left out.", false)
+                ? Vanished($"{DataPathName.Quote(file.RelativePath)} disappeared before it was hashed; left out.")
                 : new Result(Outcome.Unreadable, "", 0, default, openError.Message, false);
         }
 
@@ -189,7 +196,7 @@ internal sealed class HashSession
             var before = _fs.StatOpen(handle);
             if (before.Kind != FileKind.File)
             {
-                return new Result(Outcome.Vanished, "", 0, default, $"{DataPathName.Quote(file.RelativePath)} is no longer a regular file; left out.", false);
+                return Vanished($"{DataPathName.Quote(file.RelativePath)} is no longer a regular file; left out.");
             }
 
             long offset = 0;
@@ -279,6 +286,8 @@ internal sealed class HashSession
         progress.Report(new FingerprintProgress(
             Volatile.Read(ref _filesDone), _files.Count, Interlocked.Read(ref _bytesDone), _bytesTotal));
     }
+
+    private static Result Vanished(string? warning) => new(Outcome.Vanished, "", 0, default, warning, false);
 
     private enum Outcome
     {

@@ -51,7 +51,8 @@ internal sealed class LinuxFileSystem : FileSystemAccess
                 return new LinuxFileSystem();
             }
 
-            return Marshal.GetLastPInvokeError() == Enosys ? null : new LinuxFileSystem();
+            // ENOSYS: an old kernel. EPERM: a seccomp filter that predates statx (old container runtimes).
+            return Marshal.GetLastPInvokeError() is Enosys or Eperm ? null : new LinuxFileSystem();
         }
         catch (EntryPointNotFoundException)
         {

@@ -51,7 +51,8 @@ internal sealed class ManagedFileSystem : FileSystemAccess
         var text = Decode(path);
         try
         {
-            handle = File.OpenHandle(text, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+            handle = File.OpenHandle(
+                text, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
             error = default;
             return true;
         }
@@ -82,7 +83,8 @@ internal sealed class ManagedFileSystem : FileSystemAccess
             {
                 // No inode here: a hash of the resolved path stands in for it, so the walker can still see directory loops.
                 var directory = new DirectoryInfo(resolved);
-                stat = new FileStat(FileKind.Directory, 0, PseudoInode(directory.FullName), 0, directory.LastWriteTimeUtc.Ticks * TicksToNanoseconds, 0);
+                var mtime = directory.LastWriteTimeUtc.Ticks * TicksToNanoseconds;
+                stat = new FileStat(FileKind.Directory, 0, PseudoInode(directory.FullName), 0, mtime, 0);
                 error = default;
                 return true;
             }

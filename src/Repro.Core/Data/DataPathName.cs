@@ -91,7 +91,8 @@ public static class DataPathName
                 }
 
                 bytes = [];
-                error = string.Create(CultureInfo.InvariantCulture, $"malformed escape at character {i}: expected \\\\ or \\x and two lowercase hex digits");
+                error = string.Create(
+                    CultureInfo.InvariantCulture, $"malformed escape at character {i}: expected \\\\ or \\x and two lowercase hex digits");
                 return false;
             }
 

@@ -14,6 +14,10 @@ internal static class ManifestSerializer
     public const string FormatName = "repro-data-manifest";
     public const int Version = 1;
 
+    private const int End = -2;
+    private static readonly byte[][] HeaderNames =
+        ["format"u8.ToArray(), "version"u8.ToArray(), "kind"u8.ToArray(), "root"u8.ToArray(), "files"u8.ToArray(), "bytes"u8.ToArray()];
+    private static readonly byte[][] EntryNames = ["path"u8.ToArray(), "size"u8.ToArray(), "sha256"u8.ToArray()];
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static void Write(DataManifest manifest, Stream stream)
@@ -104,7 +108,8 @@ internal static class ManifestSerializer
         {
             throw Corrupted(1, string.Create(
                 CultureInfo.InvariantCulture,
-                $"the header says {header.Files} files and {header.Bytes} bytes but the entries hold {sorted.Length} files and {totalBytes} bytes"));
+                $"the header says {header.Files} files and {header.Bytes} bytes "
+                + $"but the entries hold {sorted.Length} files and {totalBytes} bytes"));
         }
 
         var manifest = DataManifest.Build(header.Kind, sorted, totalBytes);
@@ -121,27 +126,28 @@ internal static class ManifestSerializer
         string? format = null, kind = null, root = null;
         long? version = null, files = null, bytes = null;
         var reader = StartObject(line);
-        while (NextProperty(ref reader, out var name))
+        int field;
+        while ((field = NextProperty(ref reader, HeaderNames)) != End)
         {
-            switch (name)
+            switch (field)
             {
-                case "format":
-                    format = ReadString(ref reader, lineNumber, name);
+                case 0:
+                    format = ReadString(ref reader, lineNumber, "format");
                     break;
-                case "version":
-                    version = ReadInteger(ref reader, lineNumber, name);
+                case 1:
+                    version = ReadInteger(ref reader, lineNumber, "version");
                     break;
-                case "kind":
-                    kind = ReadString(ref reader, lineNumber, name);
+                case 2:
+                    kind = ReadString(ref reader, lineNumber, "kind");
                     break;
-                case "root":
-                    root = ReadString(ref reader, lineNumber, name);
+                case 3:
+                    root = ReadString(ref reader, lineNumber, "root");
                     break;
-                case "files":
-                    files = ReadInteger(ref reader, lineNumber, name);
+                case 4:
+                    files = ReadInteger(ref reader, lineNumber, "files");
                     break;
-                case "bytes":
-                    bytes = ReadInteger(ref reader, lineNumber, name);
+                case 5:
+                    bytes = ReadInteger(ref reader, lineNumber, "bytes");
                     break;
                 default:
                     reader.Skip();
@@ -163,9 +169,8 @@ internal static class ManifestSerializer
         {
             throw new ReproException(
                 ErrorCode.SchemaTooNew,
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"This data manifest has format version {version}; this version of repro reads up to {Version}. Upgrade repro to read it."));
+                string.Create(CultureInfo.InvariantCulture, $"This data manifest has format version {version}; ")
+                + string.Create(CultureInfo.InvariantCulture, $"this version of repro reads up to {Version}. Upgrade repro to read it."));
         }
 
         var parsedKind = kind switch
@@ -186,18 +191,19 @@ internal static class ManifestSerializer
         string? path = null, sha256 = null;
         long? size = null;
         var reader = StartObject(line);
-        while (NextProperty(ref reader, out var name))
+        int field;
+        while ((field = NextProperty(ref reader, EntryNames)) != End)
         {
-            switch (name)
+            switch (field)
             {
-                case "path":
-                    path = ReadString(ref reader, lineNumber, name);
+                case 0:
+                    path = ReadString(ref reader, lineNumber, "path");
                     break;
-                case "size":
-                    size = ReadInteger(ref reader, lineNumber, name);
+                case 1:
+                    size = ReadInteger(ref reader, lineNumber, "size");
                     break;
-                case "sha256":
-                    sha256 = ReadString(ref reader, lineNumber, name);
+                case 2:
+                    sha256 = ReadString(ref reader, lineNumber, "sha256");
                     break;
                 default:
                     reader.Skip();
@@ -222,7 +228,11 @@ internal static class ManifestSerializer
         return reader;
     }
 
-    private static bool NextProperty(ref Utf8JsonReader reader, out string name)
+    /// <summary>
+    /// Moves to the next property's value and returns its index in <paramref name="names"/>, -1 when unknown, End at the
+    /// object's end.
+    /// </summary>
+    private static int NextProperty(ref Utf8JsonReader reader, byte[][] names)
     {
         if (!reader.Read())
         {
@@ -236,17 +246,25 @@ internal static class ManifestSerializer
                 throw new JsonException("text follows the object");
             }
 
-            name = "";
-            return false;
+            return End;
         }
 
-        name = reader.GetString()!;
+        // Matching the raw name avoids a string per property, which counts with 100,000 lines.
+        var index = -1;
+        for (var i = 0; i < names.Length && index < 0; i++)
+        {
+            if (reader.ValueTextEquals(names[i]))
+            {
+                index = i;
+            }
+        }
+
         if (!reader.Read())
         {
             throw new JsonException("a property has no value");
         }
 
-        return true;
+        return index;
     }
 
     private static string ReadString(ref Utf8JsonReader reader, int lineNumber, string name) =>

@@ -45,7 +45,9 @@ public sealed class DataFingerprinterTests : IDisposable
 
         var fingerprint = DataFingerprinter.Fingerprint(_tree.Data, NoCache());
 
-        Assert.Equal([@"back\\slash", "dïr ü/数据 🙂.bin", "new\nline.txt", "with space.txt"], fingerprint.Manifest.Entries.Select(e => e.Path));
+        Assert.Equal(
+            [@"back\\slash", "dïr ü/数据 🙂.bin", "new\nline.txt", "with space.txt"],
+            fingerprint.Manifest.Entries.Select(e => e.Path));
         Assert.Equal(DataTestTree.Sha("2"), fingerprint.Manifest.Entries.Single(e => e.Path == "new\nline.txt").Sha256);
     }
 
@@ -64,7 +66,7 @@ public sealed class DataFingerprinterTests : IDisposable
         var entry = Assert.Single(fingerprint.Manifest.Entries);
         Assert.Equal(@"bad\xff\xfename", entry.Path);
         Assert.Equal(DataTestTree.Sha("raw bytes"), entry.Sha256);
-        Assert.Equal([(byte)'b', (byte)'a', (byte)'d', 0xFF, 0xFE, (byte)'n', (byte)'a', (byte)'m', (byte)'e'], DataPathName.Unescape(entry.Path));
+        Assert.Equal([.. "bad"u8, 0xFF, 0xFE, .. "name"u8], DataPathName.Unescape(entry.Path));
     }
 
     [Fact]
@@ -223,9 +225,9 @@ public sealed class DataFingerprinterTests : IDisposable
         var fingerprint = DataFingerprinter.Fingerprint(_tree.Data, NoCache());
 
         Assert.Equal(["a/b/file.txt"], fingerprint.Manifest.Entries.Select(e => e.Path));
-        Assert.Contains(fingerprint.Warnings, w => w.StartsWith("'a/b/back-to-a' is a symbolic link that leads back to 'a'", StringComparison.Ordinal));
-        Assert.Contains(fingerprint.Warnings, w => w.StartsWith("'a/to-root' is a symbolic link that leads back to the input directory", StringComparison.Ordinal));
-        Assert.Contains(fingerprint.Warnings, w => w.StartsWith("'self' is a symbolic link that leads back to itself", StringComparison.Ordinal));
+        AssertWarning(fingerprint, "'a/b/back-to-a' is a symbolic link that leads back to 'a'");
+        AssertWarning(fingerprint, "'a/to-root' is a symbolic link that leads back to the input directory");
+        AssertWarning(fingerprint, "'self' is a symbolic link that leads back to itself");
     }
 
     [Fact]
@@ -279,6 +281,18 @@ public sealed class DataFingerprinterTests : IDisposable
 
         Assert.Equal(["readable.txt"], fingerprint.Manifest.Entries.Select(e => e.Path));
         Assert.Equal(2, fingerprint.Warnings.Count(w => w.Contains("could not be read (permission denied)", StringComparison.Ordinal)));
+    }
+
+    [UnreadableFact]
+    public void An_unreadable_file_input_fails_even_when_unreadable_files_are_skipped()
+    {
+        UnreadableFiles.Create(_tree, 1);
+        var path = Path.Combine(_tree.Data, "locked-0");
+
+        var error = Assert.Throws<ReproException>(() => DataFingerprinter.Fingerprint(path, NoCache() with { SkipUnreadable = true }));
+
+        Assert.Equal(ErrorCode.Io, error.Code);
+        Assert.Contains($"The data file '{path}' could not be read: permission denied", error.Message, StringComparison.Ordinal);
     }
 
     [UnlistableDirectoryFact]
@@ -393,6 +407,7 @@ public sealed class DataFingerprinterTests : IDisposable
     {
         _tree.Write("a", new byte[5000]);
         _tree.Write("b/c", new byte[7000]);
+        _tree.Run("ln", "a", "hard-link-to-a");
         var reports = new List<FingerprintProgress>();
         var progress = new SynchronousProgress(p =>
         {
@@ -404,7 +419,7 @@ public sealed class DataFingerprinterTests : IDisposable
 
         DataFingerprinter.Fingerprint(_tree.Data, NoCache() with { Progress = progress });
 
-        Assert.Equal(new FingerprintProgress(2, 2, 12_000, 12_000), reports[^1]);
+        Assert.Equal(new FingerprintProgress(3, 3, 17_000, 17_000), reports[^1]);
         Assert.Equal(0, reports[0].FilesDone);
     }
 
@@ -417,6 +432,9 @@ public sealed class DataFingerprinterTests : IDisposable
 
         Assert.ThrowsAny<OperationCanceledException>(() => DataFingerprinter.Fingerprint(_tree.Data, NoCache(), cancelled.Token));
     }
+
+    private static void AssertWarning(DataFingerprint fingerprint, string start) =>
+        Assert.Contains(fingerprint.Warnings, w => w.StartsWith(start, StringComparison.Ordinal));
 
     private sealed class SynchronousProgress(Action<FingerprintProgress> report) : IProgress<FingerprintProgress>
     {

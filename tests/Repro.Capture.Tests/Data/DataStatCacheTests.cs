@@ -210,7 +210,7 @@ public sealed class DataStatCacheTests : IDisposable
 
         var roots = Enumerable.Range(0, 8)
             .AsParallel().WithDegreeOfParallelism(8)
-            .Select(_ => Enumerable.Range(0, 3).Select(_ => DataFingerprinter.Fingerprint(_tree.Data, _tree.Options(threads: 1)).Root).ToList())
+            .Select(_ => Enumerable.Range(0, 3).Select(_ => DataFingerprinter.Fingerprint(_tree.Data, _tree.Options(1)).Root).ToList())
             .SelectMany(r => r)
             .Distinct(StringComparer.Ordinal)
             .ToList();

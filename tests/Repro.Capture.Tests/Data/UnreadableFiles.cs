@@ -51,7 +51,8 @@ internal static class UnreadableFiles
         }
 
         var candidates = Directory.Exists("/sys/bus")
-            ? Directory.EnumerateDirectories("/sys/bus").SelectMany(bus => new[] { Path.Combine(bus, "uevent"), Path.Combine(bus, "drivers_probe") })
+            ? Directory.EnumerateDirectories("/sys/bus")
+                .SelectMany(bus => new[] { Path.Combine(bus, "uevent"), Path.Combine(bus, "drivers_probe") })
             : [];
         foreach (var candidate in candidates)
         {
@@ -61,7 +62,8 @@ internal static class UnreadableFiles
             }
         }
 
-        return (null, false, "The tests run as root (chmod 000 does not stop root) and no write-only sysfs attribute was found to stand in.");
+        return (null, false,
+            "The tests run as root (chmod 000 does not stop root) and no write-only sysfs attribute was found to stand in.");
     }
 
     private static bool CanOpen(string path)

@@ -25,7 +25,9 @@ public sealed class DataManifestTests
         Assert.Equal(HelloSha, Sha("hello\n"));
         Assert.Equal(WorldSha, Sha("world\n"));
         Assert.Equal(SubTree, DataMerkle.Tree([DataMerkle.FileRecord("b.txt", 6, WorldSha)]));
-        Assert.Equal(ExampleRoot, DataMerkle.Tree([DataMerkle.FileRecord("a.txt", 6, HelloSha), DataMerkle.DirectoryRecord("sub", SubTree)]));
+        Assert.Equal(
+            ExampleRoot,
+            DataMerkle.Tree([DataMerkle.FileRecord("a.txt", 6, HelloSha), DataMerkle.DirectoryRecord("sub", SubTree)]));
         Assert.Equal(ExampleRoot, Example().Root);
         Assert.Equal("file\0a.txt\06\0" + HelloSha, DataMerkle.FileRecord("a.txt", 6, HelloSha));
 
@@ -113,7 +115,8 @@ public sealed class DataManifestTests
         var z = DataMerkle.Tree([DataMerkle.FileRecord("3", 3, HelloSha)]);
         var y = DataMerkle.Tree([DataMerkle.FileRecord("1", 1, HelloSha), DataMerkle.DirectoryRecord("z", z)]);
         var x = DataMerkle.Tree([DataMerkle.FileRecord("2", 2, WorldSha), DataMerkle.DirectoryRecord("y", y)]);
-        var expected = DataMerkle.Tree([DataMerkle.FileRecord("w", 4, WorldSha), DataMerkle.DirectoryRecord("x", x), DataMerkle.FileRecord("x.b", 5, HelloSha)]);
+        var expected = DataMerkle.Tree(
+            [DataMerkle.FileRecord("w", 4, WorldSha), DataMerkle.DirectoryRecord("x", x), DataMerkle.FileRecord("x.b", 5, HelloSha)]);
 
         Assert.Equal(expected, manifest.Root);
     }
@@ -157,7 +160,8 @@ public sealed class DataManifestTests
         var text = Encoding.UTF8.GetString(Example().ToJsonLines());
 
         Assert.Equal(
-            "{\"format\":\"repro-data-manifest\",\"version\":1,\"kind\":\"directory\",\"root\":\"" + ExampleRoot + "\",\"files\":2,\"bytes\":12}\n"
+            "{\"format\":\"repro-data-manifest\",\"version\":1,\"kind\":\"directory\","
+            + "\"root\":\"" + ExampleRoot + "\",\"files\":2,\"bytes\":12}\n"
             + "{\"path\":\"a.txt\",\"size\":6,\"sha256\":\"" + HelloSha + "\"}\n"
             + "{\"path\":\"sub/b.txt\",\"size\":6,\"sha256\":\"" + WorldSha + "\"}\n",
             text);
@@ -166,7 +170,10 @@ public sealed class DataManifestTests
     [Fact]
     public void Odd_names_survive_a_round_trip_through_the_serialized_form()
     {
-        var names = new[] { "new\nline", "quote\"d", @"back\\slash", @"bad\xff\xfe", "tab\there", "ünï 数据 🙂", "ctrl\u0001", "sp ace/x y" };
+        var names = new[]
+        {
+            "new\nline", "quote\"d", @"back\\slash", @"bad\xff\xfe", "tab\there", "ünï 数据 🙂", "ctrl\u0001", "sp ace/x y",
+        };
         var manifest = DataManifest.Create(DataInputKind.Directory, names.Select((n, i) => new ManifestEntry(n, i, HelloSha)));
 
         var bytes = manifest.ToJsonLines();
@@ -208,8 +215,10 @@ public sealed class DataManifestTests
     [InlineData("", "header line is missing")]
     [InlineData("{\"format\":\"other\",\"version\":1}\n", "not a data manifest")]
     [InlineData("not json\n", "not valid JSON")]
-    [InlineData(Header + "{\"path\":\"b\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n", "not sorted")]
-    [InlineData(Header + "{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n", "duplicate")]
+    [InlineData(Header + "{\"path\":\"b\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n"
+        + "{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n", "not sorted")]
+    [InlineData(Header + "{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n"
+        + "{\"path\":\"a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n", "duplicate")]
     [InlineData(Header + "{\"path\":\"../a\",\"size\":1,\"sha256\":\"" + HelloSha + "\"}\n", "'..'")]
     [InlineData(Header + "{\"path\":\"a\",\"size\":1,\"sha256\":\"ABC\"}\n", "sha256")]
     [InlineData(Header + "{\"path\":\"a\",\"size\":\"1\",\"sha256\":\"" + HelloSha + "\"}\n", "not an integer")]
@@ -224,7 +233,8 @@ public sealed class DataManifestTests
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
-    private const string Header = "{\"format\":\"repro-data-manifest\",\"version\":1,\"kind\":\"directory\",\"root\":\"x\",\"files\":1,\"bytes\":1}\n";
+    private const string Header =
+        "{\"format\":\"repro-data-manifest\",\"version\":1,\"kind\":\"directory\",\"root\":\"x\",\"files\":1,\"bytes\":1}\n";
 
     [Fact]
     public void Parse_refuses_a_newer_format_version_and_says_to_upgrade()
@@ -255,7 +265,8 @@ public sealed class DataManifestTests
     [InlineData("a\\q", "escaped")]
     public void Create_rejects_invalid_paths(string path, string reason)
     {
-        var error = Assert.Throws<ArgumentException>(() => DataManifest.Create(DataInputKind.Directory, [new ManifestEntry(path, 1, HelloSha)]));
+        var error = Assert.Throws<ArgumentException>(
+            () => DataManifest.Create(DataInputKind.Directory, [new ManifestEntry(path, 1, HelloSha)]));
 
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }

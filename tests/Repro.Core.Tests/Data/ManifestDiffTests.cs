@@ -42,9 +42,17 @@ public sealed class ManifestDiffTests
     public void Diff_sorts_added_removed_and_changed_files_by_path()
     {
         var before = Manifest(
-            new ManifestEntry("keep", 1, A), new ManifestEntry("gone/1", 10, A), new ManifestEntry("gone/2", 20, A), new ManifestEntry("edit b", 5, A), new ManifestEntry("edit/a", 7, A));
+            new ManifestEntry("keep", 1, A),
+            new ManifestEntry("gone/1", 10, A),
+            new ManifestEntry("gone/2", 20, A),
+            new ManifestEntry("edit b", 5, A),
+            new ManifestEntry("edit/a", 7, A));
         var after = Manifest(
-            new ManifestEntry("keep", 1, A), new ManifestEntry("new/z", 3, B), new ManifestEntry("new/a", 4, B), new ManifestEntry("edit b", 5, B), new ManifestEntry("edit/a", 9, A));
+            new ManifestEntry("keep", 1, A),
+            new ManifestEntry("new/z", 3, B),
+            new ManifestEntry("new/a", 4, B),
+            new ManifestEntry("edit b", 5, B),
+            new ManifestEntry("edit/a", 9, A));
 
         var diff = ManifestDiff.Compare(before, after);
 
@@ -78,7 +86,8 @@ public sealed class ManifestDiffTests
         Assert.Equal(2, diff.AddedCount);
         Assert.Equal(3, diff.AddedBytes);
 
-        var reverse = ManifestDiff.Compare(Manifest(new ManifestEntry("x", 1, A), new ManifestEntry("y", 2, B)), DataManifest.EmptyDirectory);
+        var full = Manifest(new ManifestEntry("x", 1, A), new ManifestEntry("y", 2, B));
+        var reverse = ManifestDiff.Compare(full, DataManifest.EmptyDirectory);
         Assert.Equal(2, reverse.RemovedCount);
         Assert.Equal(3, reverse.RemovedBytes);
     }
