@@ -85,6 +85,15 @@ internal sealed class LinuxFileSystem : FileSystemAccess
                 var entry = Native.readdir(dir);
                 if (entry == IntPtr.Zero)
                 {
+                    // NULL is the end, or an error when errno was set (the marshaller clears it before the call).
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != 0)
+                    {
+                        entries.Clear();
+                        error = Error(errno);
+                        return false;
+                    }
+
                     break;
                 }
 

@@ -31,7 +31,7 @@ public sealed class DataManifest
     private DataManifest(DataInputKind kind, ManifestEntry[] entries, string root, long totalBytes)
     {
         Kind = kind;
-        Entries = entries;
+        Entries = Array.AsReadOnly(entries);
         Root = root;
         TotalBytes = totalBytes;
     }

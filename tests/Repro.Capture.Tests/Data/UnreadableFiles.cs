@@ -98,15 +98,41 @@ internal sealed class UnreadableFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A fact that needs a directory its user cannot list: skipped as root, which lists any directory.</summary>
+/// <summary>A fact that needs a directory its user cannot list: skipped where mode 000 does not stop listing (as root).</summary>
+[UnsupportedOSPlatform("windows")]
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class UnlistableDirectoryFactAttribute : FactAttribute
 {
+    private static readonly Lazy<bool> CanMake = new(() =>
+    {
+        var probe = Path.Combine(Path.GetTempPath(), "repro-unlistable-probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(probe);
+        File.WriteAllText(Path.Combine(probe, "x"), "x");
+        try
+        {
+            File.SetUnixFileMode(probe, UnixFileMode.None);
+            try
+            {
+                return !Directory.EnumerateFileSystemEntries(probe).Any();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
+        }
+        finally
+        {
+            File.SetUnixFileMode(probe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.Delete(probe, recursive: true);
+        }
+    });
+
     public UnlistableDirectoryFactAttribute()
     {
-        if (Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root")
+        if (!CanMake.Value)
         {
-            Skip = "The tests run as root (CAP_DAC_READ_SEARCH lists a directory whatever its mode), so no directory is unlistable.";
+            Skip = "Mode 000 does not stop this user from listing a directory (root has CAP_DAC_READ_SEARCH), "
+                + "and there is no other way to make one it cannot list.";
         }
     }
 }
