@@ -72,6 +72,7 @@ internal sealed class DataStatCache
     }
 
     /// <summary>The cached hash when the file's stat is exactly the one recorded with it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(string relativePath, FileStat stat, out string sha256)
     {
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_loaded, relativePath);
@@ -103,6 +104,7 @@ internal sealed class DataStatCache
     }
 
     /// <summary>Writes the entries of this session (files no longer present are dropped) when anything changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Save(List<string> warnings)
     {
         if (_added.Count == 0 && _hits == _loaded.Count)
@@ -189,6 +191,7 @@ internal sealed class DataStatCache
         return entries;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryParse(byte[] data, byte[] inputPath, byte tag, Dictionary<string, Entry> entries)
     {
         if (data.Length < Magic.Length + 1 + 4 + 4 + HashSize || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic))

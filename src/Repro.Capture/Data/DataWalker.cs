@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Repro.Core.Data;
 
 namespace Repro.Capture.Data;
@@ -134,6 +135,7 @@ internal static class DataWalker
     }
 
     /// <summary>Lists one directory into its node's sorted children; returns the subdirectories to list next.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<DirectoryNode> List(
         FileSystemAccess fs, DirectoryNode directory, IReadOnlyList<FileStat> excluded, List<DirectoryEntry> entries)
     {
@@ -192,6 +194,7 @@ internal static class DataWalker
     }
 
     /// <summary>Reads the listed tree out depth-first, children in name order: manifest order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Collect(DirectoryNode root, WalkResult result)
     {
         var stack = new Stack<(DirectoryNode Node, int Next)>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Repro.Core.Data;
@@ -54,6 +55,7 @@ internal sealed class HashSession
 
     public List<Unreadable> Unreadable { get; } = [];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         var toHash = new List<int>();
@@ -97,6 +99,7 @@ internal sealed class HashSession
         Report(force: true);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecordInCache()
     {
         if (_cache is null)
@@ -233,6 +236,7 @@ internal sealed class HashSession
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Collect()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);

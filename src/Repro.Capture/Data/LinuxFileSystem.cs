@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -67,6 +68,7 @@ internal sealed class LinuxFileSystem : FileSystemAccess
     public override bool TryStat(byte[] path, out FileStat stat, out FsError error) =>
         TryStatAt(AtFdCwd, Terminate(path), 0, out stat, out error);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryList(byte[] directory, List<DirectoryEntry> entries, out FsError error)
     {
         var dir = Native.opendir(Terminate(directory));
@@ -158,6 +160,7 @@ internal sealed class LinuxFileSystem : FileSystemAccess
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryStatAt(int dirFd, byte[] terminatedPath, int flags, out FileStat stat, out FsError error)
     {
         if (Native.statx(dirFd, terminatedPath, flags, StatxBasicStats, out var buffer) != 0)

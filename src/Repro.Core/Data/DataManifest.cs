@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Repro.Core.Errors;
 
 namespace Repro.Core.Data;
@@ -112,6 +113,7 @@ public sealed class DataManifest
     }
 
     /// <summary>Checks entries already in sorted order; returns null when valid, else what is wrong.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string? Validate(DataInputKind kind, ManifestEntry[] sorted, out long totalBytes)
     {
         totalBytes = 0;
@@ -160,6 +162,7 @@ public sealed class DataManifest
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsSorted(ManifestEntry[] entries)
     {
         for (var i = 1; i < entries.Length; i++)
@@ -173,6 +176,7 @@ public sealed class DataManifest
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? CheckPath(string? path)
     {
         if (string.IsNullOrEmpty(path))

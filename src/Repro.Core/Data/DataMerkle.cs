@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -53,6 +54,7 @@ public static class DataMerkle
     }
 
     /// <summary>The root over entries already sorted in <see cref="DataPathComparer"/> order with valid paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string ComputeRoot(IReadOnlyList<ManifestEntry> sortedEntries)
     {
         // The trees open on the path from the root to the previous entry (the root is index 0), and that path.
@@ -132,6 +134,7 @@ public static class DataMerkle
 
         public string Name { get; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AppendFile(ReadOnlySpan<char> name, long size, string contentSha256)
         {
             Append("file\0"u8);
@@ -182,6 +185,7 @@ public static class DataMerkle
             AppendUtf8(hex);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AppendUtf8(ReadOnlySpan<char> text)
         {
             if (Encoding.UTF8.GetMaxByteCount(text.Length) > _buffer.Length - _length)
@@ -197,6 +201,7 @@ public static class DataMerkle
             _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Append(ReadOnlySpan<byte> bytes)
         {
             if (bytes.Length > _buffer.Length - _length)

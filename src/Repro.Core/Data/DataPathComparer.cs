@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Repro.Core.Data;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class DataPathComparer : IComparer<string>
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Compare(string? x, string? y)
     {
         if (ReferenceEquals(x, y))

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Repro.Core.Data;
@@ -12,6 +13,7 @@ namespace Repro.Core.Data;
 public static class DataPathName
 {
     /// <summary>The escaped form of a raw file name (or relative path) given as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Escape(ReadOnlySpan<byte> name)
     {
         if (Ascii.IsValid(name) && !name.Contains((byte)'\\'))

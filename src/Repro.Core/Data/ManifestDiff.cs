@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Repro.Core.Data;
 
 /// <summary>A file present in both manifests whose size or content differs.</summary>
@@ -36,6 +38,7 @@ public sealed record ManifestDiff
     public bool IsEmpty => Added.Count == 0 && Removed.Count == 0 && Changed.Count == 0;
 
     /// <summary>Compares two manifests in one pass over their sorted entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ManifestDiff Compare(DataManifest before, DataManifest after)
     {
         ArgumentNullException.ThrowIfNull(before);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Repro.Core.Errors;
@@ -20,6 +21,7 @@ internal static class ManifestSerializer
     private static readonly byte[][] EntryNames = ["path"u8.ToArray(), "size"u8.ToArray(), "sha256"u8.ToArray()];
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(DataManifest manifest, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -49,6 +51,7 @@ internal static class ManifestSerializer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DataManifest Parse(ReadOnlySpan<byte> utf8)
     {
         if (utf8.StartsWith("\uFEFF"u8))
@@ -186,6 +189,7 @@ internal static class ManifestSerializer
             bytes ?? throw Corrupted(lineNumber, "the header has no byte count"));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ManifestEntry ReadEntry(ReadOnlySpan<byte> line, int lineNumber)
     {
         string? path = null, sha256 = null;
@@ -232,6 +236,7 @@ internal static class ManifestSerializer
     /// Moves to the next property's value and returns its index in <paramref name="names"/>, -1 when unknown, End at the
     /// object's end.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NextProperty(ref Utf8JsonReader reader, byte[][] names)
     {
         if (!reader.Read())
@@ -285,6 +290,7 @@ internal static class ManifestSerializer
 
     private static string KindName(DataInputKind kind) => kind == DataInputKind.File ? "file" : "directory";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteString(StreamWriter writer, string value)
     {
         writer.Write('"');
