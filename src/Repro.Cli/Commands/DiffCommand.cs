@@ -50,7 +50,7 @@ internal static class DiffCommand
         {
             LeftPatch = ReadObject(workspace, left.Code.DiffSha256),
             RightPatch = ReadObject(workspace, right.Code.DiffSha256),
-            DataChanges = DataChanges.Between(workspace, left, right),
+            DataChanges = Running.DataInputs.Changes(workspace, left, right),
             LeftSeries = Series(workspace, left),
             RightSeries = Series(workspace, right),
         };
@@ -119,10 +119,4 @@ internal static class DiffCommand
         workspace.Runs.GetMetricHistory(run.Id)
             .GroupBy(p => p.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<MetricPoint>)g.ToList(), StringComparer.Ordinal);
-}
-
-/// <summary>File-level data changes between the inputs two runs share.</summary>
-internal static class DataChanges
-{
-    public static IReadOnlyList<DataChange> Between(ReproWorkspace workspace, RunRecord left, RunRecord right) => [];
 }

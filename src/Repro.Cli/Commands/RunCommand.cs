@@ -17,11 +17,13 @@ internal static class RunCommand
         var tag = new Option<string[]>("--tag") { Description = "A tag key=value (repeatable)" };
         var deterministic = new Option<bool>("--deterministic") { Description = "Ask for deterministic maths: sets REPRO_DETERMINISTIC=1 for the command" };
         var threads = new Option<int?>("--threads") { Description = "Thread count for the command's maths: sets REPRO_THREADS" };
+        var data = new Option<string[]>("--data") { Description = "A data input (file or directory) to fingerprint before the command starts (repeatable)" };
+        var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Leave unreadable data files out of the fingerprint (listed as warnings) instead of refusing" };
         var resume = new Option<string?>("--resume") { Description = "Continue RUN from its last checkpoint, as a new run linked to it (same seed, params and mode unless given)" };
         var cmd = new Argument<string[]>("command") { Description = "The command to run, after -- (with --resume: default the resumed run's)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("run", "Run a command and record everything that determines its result.")
         {
-            name, experiment, seed, param, tag, deterministic, threads, resume, cmd,
+            name, experiment, seed, param, tag, deterministic, threads, data, skipUnreadable, resume, cmd,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
@@ -38,6 +40,8 @@ internal static class RunCommand
                 Command = argv,
                 Deterministic = parse.GetValue(deterministic),
                 Threads = threadCount,
+                DataPaths = parse.GetValue(data) ?? [],
+                SkipUnreadable = parse.GetValue(skipUnreadable),
                 WorkingDirectory = Directory.GetCurrentDirectory(),
                 Name = parse.GetValue(name),
                 Experiment = parse.GetValue(experiment),

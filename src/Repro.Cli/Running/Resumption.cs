@@ -52,6 +52,7 @@ internal static class Resumption
         return given with
         {
             Command = given.Command.Count > 0 ? given.Command : original.Command,
+            DataPaths = given.DataPaths.Count > 0 ? given.DataPaths : [.. original.Inputs.Select(i => i.Path)],
             Name = given.Name ?? original.Name + "-resumed",
             Experiment = given.Experiment ?? original.Experiment,
             Seed = seedGiven ? given.Seed : original.Seed,

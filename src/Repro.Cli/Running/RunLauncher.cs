@@ -22,6 +22,11 @@ internal sealed record RunInvocation
     public RunLineage Lineage { get; init; } = new();
     public IReadOnlyList<DataInput> Inputs { get; init; } = [];
 
+    /// <summary>Data paths to fingerprint before the command starts (--data).</summary>
+    public IReadOnlyList<string> DataPaths { get; init; } = [];
+
+    public bool SkipUnreadable { get; init; }
+
     /// <summary>Variables added to the command's environment (after Repro's own).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public Stream? StandardOutput { get; init; }
@@ -53,6 +58,8 @@ internal static class RunLauncher
                 " Check the spelling, or give its path (e.g. ./train.sh); nothing was recorded.");
         }
 
+        var inputs = invocation.Inputs.Concat(
+            DataInputs.Fingerprint(workspace, invocation.DataPaths, invocation.WorkingDirectory, invocation.SkipUnreadable, messages)).ToList();
         var seed = invocation.Seed ?? Seeds.Draw();
         var childEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (invocation.Deterministic)
@@ -83,7 +90,7 @@ internal static class RunLauncher
             Deterministic = invocation.Deterministic,
             Threads = invocation.Threads,
             Lineage = invocation.Lineage,
-            Inputs = invocation.Inputs,
+            Inputs = inputs,
             Environment = MergedEnvironment(childEnvironment),
         };
 
@@ -139,7 +146,19 @@ internal static class RunLauncher
             status = outcome.ExitCode == 0 ? RunStatus.Finished : RunStatus.Failed;
         }
 
-        var record = recorder.Complete(status, exitCode, signal, warnings);
+        IReadOnlyList<DataInput>? checkedInputs = null;
+        if (inputs.Count > 0)
+        {
+            var (rechecked, dataWarnings) = DataInputs.Recheck(workspace, inputs, invocation.WorkingDirectory, invocation.SkipUnreadable);
+            checkedInputs = rechecked;
+            warnings.AddRange(dataWarnings);
+            foreach (var w in dataWarnings)
+            {
+                messages.WriteLine("repro: warning: " + w);
+            }
+        }
+
+        var record = recorder.Complete(status, exitCode, signal, warnings, checkedInputs);
         messages.WriteLine(Summary(record, recorder.Ingestor));
         return new RunResult(record, outcome.ExitCode);
     }

@@ -150,7 +150,8 @@ public sealed class RunRecorder : IDisposable
     }
 
     /// <summary>Writes everything that remains, the environment, the log and the end of the run.</summary>
-    public RunRecord Complete(RunStatus status, int? exitCode, string? signal, IEnumerable<string>? extraWarnings = null)
+    public RunRecord Complete(
+        RunStatus status, int? exitCode, string? signal, IEnumerable<string>? extraWarnings = null, IReadOnlyList<DataInput>? inputs = null)
     {
         lock (_gate)
         {
@@ -195,6 +196,7 @@ public sealed class RunRecorder : IDisposable
             _pending.Add(new RunWriteBatch(Id)
             {
                 Environment = environment,
+                Inputs = inputs,
                 Warnings = warnings,
                 Complete = new RunCompletion(status, DateTimeOffset.UtcNow, exitCode, signal, logSha),
             });
