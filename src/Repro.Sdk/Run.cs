@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
+using Repro.Capture.Data;
 using Repro.Core.Errors;
 using Repro.Core.Protocol;
 using Repro.Core.Runs;
@@ -240,6 +241,43 @@ public sealed class Run : IDisposable
     /// ledger (which streams were used, how many draws each) is recorded with the run.
     /// </summary>
     public RandomStream Random(string name) => _streams.Get(name);
+
+    /// <summary>
+    /// Fingerprints a data input (a file or directory) now, before training reads it: every file's size and sha256 and
+    /// their Merkle root, recorded with the run (see docs/data.md). Unchanged files are not re-read when the workspace's
+    /// stat cache knows them. Blocks until the input is recorded. Throws when the path does not exist or files cannot be
+    /// read, like <c>repro run --data</c>.
+    /// </summary>
+    public DataFingerprint Input(string path, bool skipUnreadable = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var home = Environment.GetEnvironmentVariable("REPRO_HOME");
+        var cache = home is null ? null : Path.Combine(home, ".repro", "cache");
+        var fingerprint = DataFingerprinter.Fingerprint(path, new FingerprintOptions
+        {
+            CacheDirectory = cache is not null && Directory.Exists(Path.GetDirectoryName(cache)) ? cache : null,
+            ExcludedDirectories = home is null ? [] : [Path.Combine(home, ".repro")],
+            SkipUnreadable = skipUnreadable,
+        });
+        Directory.CreateDirectory(_context.CheckpointDirectory);
+        var manifestPath = Path.Combine(_context.CheckpointDirectory, $"input-{fingerprint.Root[..16]}.manifest");
+        using (var file = new FileStream(manifestPath, FileMode.Create, FileAccess.Write))
+        {
+            fingerprint.Manifest.WriteTo(file);
+        }
+
+        var full = Path.GetFullPath(path);
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        var recorded = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
+        foreach (var warning in fingerprint.Warnings)
+        {
+            _warnings.Warn($"data {recorded}: {warning}");
+        }
+
+        Enqueue(new PendingEvent(PendingKind.Input, recorded, 0, -1, 0, manifestPath, default));
+        Flush();
+        return fingerprint;
+    }
 
     /// <summary>
     /// Saves a checkpoint: the caller's tensors and data cursor plus the random streams' positions, written to a file and

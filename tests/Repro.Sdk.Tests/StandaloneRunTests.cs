@@ -29,6 +29,11 @@ public sealed class StandaloneRunTests : IDisposable
             run.Log("loss", 1.0, 0);
             run.Log("loss", double.NaN, 1);
             run.Tag("kind", "test");
+            Directory.CreateDirectory(Path.Combine(_dir.Path, "data"));
+            File.WriteAllText(Path.Combine(_dir.Path, "data", "a.csv"), "1,2\n");
+            File.WriteAllText(Path.Combine(_dir.Path, "data", "b.csv"), "3,4\n");
+            var fingerprint = run.Input(Path.Combine(_dir.Path, "data"));
+            Assert.Equal(2, fingerprint.FileCount);
             id = run.Id;
         }
 
@@ -44,6 +49,9 @@ public sealed class StandaloneRunTests : IDisposable
         Assert.True(double.IsNaN(record.LatestMetrics["loss"].Value));
         Assert.Equal(2, workspace.Runs.GetMetricHistory(id, "loss").Count);
         Assert.NotEqual(EnvironmentSnapshot.Unknown, record.Environment.Kernel);
+        var input = Assert.Single(record.Inputs);
+        Assert.Equal(2, input.FileCount);
+        Assert.True(workspace.Objects.Exists(input.ManifestSha256));
         Assert.Equal(Environment.ProcessorCount, record.Environment.LogicalCores);
     }
 

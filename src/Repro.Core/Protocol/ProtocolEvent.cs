@@ -17,3 +17,6 @@ public sealed record ArtifactEvent(string Path, string? Name) : ProtocolEvent;
 
 /// <summary>How far a named random stream has been drawn (the latest report per name wins): the run's seed ledger.</summary>
 public sealed record StreamEvent(string Name, string Key, long Draws) : ProtocolEvent;
+
+/// <summary>A data input the program fingerprinted itself: its recorded path and the manifest file it wrote.</summary>
+public sealed record InputEvent(string Path, string Manifest) : ProtocolEvent;

@@ -49,7 +49,7 @@ public static class ProtocolParser
 
             if (!root.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
             {
-                error = "missing \"type\" (metric, param, tag, artifact or stream)";
+                error = "missing \"type\" (metric, param, tag, artifact, stream or input)";
                 return false;
             }
 
@@ -88,10 +88,18 @@ public static class ProtocolParser
 
                     result = new ArtifactEvent(path, name);
                     return true;
+                case "input":
+                    if (!TryText(root, "path", out var inputPath, out error) || !TryText(root, "manifest", out var manifest, out error))
+                    {
+                        return false;
+                    }
+
+                    result = new InputEvent(inputPath, manifest);
+                    return true;
                 case "stream":
                     return TryStream(root, out result, out error);
                 default:
-                    error = $"unknown type \"{type}\" (expected metric, param, tag, artifact or stream)";
+                    error = $"unknown type \"{type}\" (expected metric, param, tag, artifact, stream or input)";
                     return false;
             }
         }

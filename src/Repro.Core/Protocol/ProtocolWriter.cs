@@ -69,6 +69,11 @@ public static class ProtocolWriter
                 w.WriteString("key", r.Key);
                 w.WriteNumber("draws", r.Draws);
                 break;
+            case InputEvent i:
+                w.WriteString("type", "input");
+                w.WriteString("path", i.Path);
+                w.WriteString("manifest", i.Manifest);
+                break;
             default:
                 throw new ArgumentException($"Unknown event type {ev.GetType().Name}.", nameof(ev));
         }

@@ -10,6 +10,7 @@ internal enum PendingKind : byte
     Tag,
     Artifact,
     Stream,
+    Input,
 }
 
 /// <summary>
@@ -34,6 +35,7 @@ internal readonly record struct PendingEvent(
         PendingKind.Metric => new MetricEvent(Key, Value, Step < 0 ? null : Step, TimestampMs),
         PendingKind.Param => new ParamEvent(Key, Text ?? "", Source),
         PendingKind.Tag => new TagEvent(Key, Text ?? ""),
+        PendingKind.Input => new InputEvent(Key, Text ?? ""),
         PendingKind.Stream => new StreamEvent(Key, Text ?? "", Step),
         _ => new ArtifactEvent(Key, Text),
     };

@@ -21,9 +21,12 @@ public sealed class EventIngestor
     private readonly List<string> _problems = [];
     private readonly SortedDictionary<string, StreamUsage> _ledger = new(StringComparer.Ordinal);
     private bool _ledgerChanged;
+    private readonly List<DataInput> _inputs = [];
+    private bool _inputsChanged;
 
-    public EventIngestor(RunId runId, IObjectStore objects, string workingDirectory)
+    public EventIngestor(RunId runId, IObjectStore objects, string workingDirectory, IReadOnlyList<DataInput>? inputs = null)
     {
+        _inputs.AddRange(inputs ?? []);
         _runId = runId;
         _objects = objects;
         _workingDirectory = workingDirectory;
@@ -90,6 +93,19 @@ public sealed class EventIngestor
                 case TagEvent t:
                     tags[t.Key] = t.Value;
                     break;
+                case InputEvent i:
+                    if (TryStoreInput(i, out var input, out var inputWarning))
+                    {
+                        _inputs.RemoveAll(x => x.Path == input!.Path);
+                        _inputs.Add(input!);
+                        _inputsChanged = true;
+                    }
+                    else
+                    {
+                        warnings.Add(inputWarning);
+                    }
+
+                    break;
                 case StreamEvent r:
                     _ledger[r.Name] = new StreamUsage(r.Name, r.Key, r.Draws);
                     _ledgerChanged = true;
@@ -118,7 +134,39 @@ public sealed class EventIngestor
             Artifacts = artifacts,
             Warnings = warnings,
             SeedLedger = TakeLedgerChange(),
+            Inputs = TakeInputsChange(),
         };
+    }
+
+    private List<DataInput>? TakeInputsChange()
+    {
+        if (!_inputsChanged)
+        {
+            return null;
+        }
+
+        _inputsChanged = false;
+        return [.. _inputs];
+    }
+
+    private bool TryStoreInput(InputEvent e, out DataInput? input, out string warning)
+    {
+        input = null;
+        warning = "";
+        try
+        {
+            var bytes = File.ReadAllBytes(e.Manifest);
+            var manifest = Repro.Core.Data.DataManifest.Parse(bytes);
+            using var stream = new MemoryStream(bytes);
+            var (sha, _) = _objects.Put(stream);
+            input = new DataInput(e.Path, manifest.Root, manifest.FileCount, manifest.TotalBytes, sha);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Repro.Core.Errors.ReproException or ArgumentException or FormatException)
+        {
+            warning = $"data input '{e.Path}' was reported but its manifest {e.Manifest} could not be read: {ex.Message}";
+            return false;
+        }
     }
 
     private List<StreamUsage>? TakeLedgerChange()

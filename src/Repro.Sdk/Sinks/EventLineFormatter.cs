@@ -190,6 +190,7 @@ internal sealed class EventLineFormatter : IDisposable
         TagEvent t => t with { Key = Scrub(t.Key), Value = Scrub(t.Value) },
         ArtifactEvent a => a with { Path = Scrub(a.Path), Name = a.Name is null ? null : Scrub(a.Name) },
         StreamEvent r => r with { Name = Scrub(r.Name), Key = Scrub(r.Key) },
+        InputEvent i => i with { Path = Scrub(i.Path), Manifest = Scrub(i.Manifest) },
         _ => ev,
     };
 
