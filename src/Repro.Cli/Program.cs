@@ -20,6 +20,7 @@ internal static class Program
         root.Subcommands.Add(ReadCommands.Logs());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(CheckDeterminismCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

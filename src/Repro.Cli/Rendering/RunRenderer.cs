@@ -18,6 +18,13 @@ internal static class RunRenderer
         _ => status.ToWire(),
     };
 
+    public static string VerdictMarkup(Core.Verdicts.Verdict verdict) => verdict.Kind switch
+    {
+        Core.Verdicts.VerdictKind.Identical => "[green]IDENTICAL[/]",
+        Core.Verdicts.VerdictKind.Equivalent => "[yellow]EQUIVALENT[/]",
+        _ => "[red]DIVERGED[/]",
+    };
+
     /// <summary>The metric keys most runs share (up to three), for the `ls` table.</summary>
     public static IReadOnlyList<string> MainMetrics(IReadOnlyList<RunRecord> runs) =>
         runs.SelectMany(r => r.LatestMetrics.Keys)
@@ -32,8 +39,13 @@ internal static class RunRenderer
     public static Table List(IReadOnlyList<RunRecord> runs)
     {
         var metrics = MainMetrics(runs);
+        var verdicts = runs.Any(r => r.Verdict is not null);
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumns("id", "name", "experiment", "status", "start", "duration");
+        if (verdicts)
+        {
+            table.AddColumn("verdict");
+        }
         foreach (var m in metrics)
         {
             table.AddColumn(new TableColumn(Markup.Escape(m)).RightAligned());
@@ -50,6 +62,10 @@ internal static class RunRenderer
                 new Text(Format.Time(run.StartTime)),
                 new Text(run.Duration is { } d ? Format.Duration(d) : "-"),
             };
+            if (verdicts)
+            {
+                cells.Add(run.Verdict is { } v ? new Markup(VerdictMarkup(v)) : new Text("-"));
+            }
             foreach (var m in metrics)
             {
                 cells.Add(new Text(run.LatestMetrics.TryGetValue(m, out var p) ? Format.Metric(p.Value) : "-"));
@@ -97,6 +113,13 @@ internal static class RunRenderer
         if (lineage.Count > 0)
         {
             rows.Add(Section("Lineage", Grid(lineage.ToArray())));
+        }
+
+        if (run.Verdict is { } verdict)
+        {
+            var lines = new List<IRenderable> { new Markup(VerdictMarkup(verdict) + " " + Markup.Escape(verdict.Summary)) };
+            lines.AddRange(verdict.PossibleCauses.Select(c => new Text("possible cause: " + c)));
+            rows.Add(Section("Verdict", new Rows(lines)));
         }
 
         rows.AddRange(
