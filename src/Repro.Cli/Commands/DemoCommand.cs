@@ -22,7 +22,8 @@ internal static class DemoCommand
             Directory.CreateDirectory(dir);
             using var workspace = ReproWorkspace.Init(dir);
             AnsiConsole.MarkupLine($"[bold]1. A fresh workspace[/] in {Markup.Escape(workspace.ReproDirectory)}");
-            AnsiConsole.MarkupLine("[bold]2. repro run -- dotnet digits.dll[/] (a multilayer perceptron on the UCI digits data)");
+            InitGit(dir);
+            AnsiConsole.MarkupLine("[bold]2. repro run --deterministic -- dotnet digits.dll[/] (a multilayer perceptron on the UCI digits data)");
             var invocation = new RunInvocation
             {
                 Command = ["dotnet", digits],
@@ -30,16 +31,42 @@ internal static class DemoCommand
                 Name = "digits-demo",
                 Experiment = "demo",
                 Seed = parse.GetValue(seed),
+                Deterministic = true,
             };
             var result = RunLauncher.Launch(workspace, invocation, Console.Error);
             AnsiConsole.WriteLine();
             AnsiConsole.MarkupLine("[bold]3. The record (repro show last)[/]");
             AnsiConsole.Write(RunRenderer.Show(workspace.Runs.ResolveRun("last")));
             AnsiConsole.WriteLine();
+            AnsiConsole.MarkupLine("[bold]4. repro reproduce last[/]: rebuild the run from its record, run it again, compare");
+            var verdict = ReproduceCommand.Reproduce(workspace, workspace.Runs.ResolveRun("digits-demo"),
+                new ReproduceCommand.ReproduceOptions(null, Core.Verdicts.ToleranceSpec.Standard, AllowDataDrift: false, Quiet: true), dir, Console.Error);
+            AnsiConsole.WriteLine();
             AnsiConsole.MarkupLine($"Explore it: [bold]export REPRO_HOME={Markup.Escape(dir)}[/], then `./repro ls`, `./repro metrics last val_accuracy`, `./repro logs last`.");
-            return result.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+            return result.ExitCode != 0 ? ExitCodes.Failure : verdict.Kind == Core.Verdicts.VerdictKind.Diverged ? ExitCodes.VerdictNotMet : ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Makes the demo directory a git repository with one commit, so the record shows code capture (skipped without git).</summary>
+    private static void InitGit(string dir)
+    {
+        File.WriteAllText(Path.Combine(dir, "README.md"), "Repro demo project: trains the digits example under `repro run`.\n");
+        File.WriteAllText(Path.Combine(dir, ".gitignore"), "out/\n");
+        string[][] steps =
+        [
+            ["init", "-q"],
+            ["add", "README.md", ".gitignore"],
+            ["-c", "user.name=Repro demo", "-c", "user.email=demo@example.invalid", "commit", "-q", "-m", "demo project"],
+        ];
+        foreach (var step in steps)
+        {
+            if (!Capture.Processes.ProcessRunner.Run("git", step, new Capture.Processes.ProcessRunOptions { WorkingDirectory = dir }).Succeeded)
+            {
+                AnsiConsole.MarkupLine("[dim](git is not available: the demo runs without code capture)[/]");
+                return;
+            }
+        }
     }
 
     private static string FindDigits()
