@@ -1,17 +1,21 @@
 using System.Numerics;
+using Repro.Core.Numerics;
 
 namespace Digits;
 
 /// <summary>
-/// Every batch operation of the training: matrix products, row softmax and the sums over the batch. Matrices are
-/// row-major float arrays. Work is spread over <see cref="Threads"/> threads.
+/// Every batch operation of the training: matrix products, row softmax, the sums over the batch and the logarithm of the
+/// loss. Matrices are row-major float arrays. Work is spread over <see cref="Threads"/> threads, in one of two modes.
 /// <para>
-/// Products and softmax split their output rows between threads, so each output value is computed by one thread in
-/// a fixed order: their bits do not depend on the thread count. The reductions over the batch (weight and bias
-/// gradients, sums) differ by mode. <see cref="Deterministic"/>: each thread owns whole output values and adds the
-/// batch rows in order, so results are bit-identical for any thread count. Otherwise: each thread sums a slice of the
-/// batch into its own partial result and the partials are added as threads finish, which is how most frameworks do
-/// it, and whose last bits change with the thread count and with thread timing.
+/// <see cref="Deterministic"/>: every product and every sum over the batch goes through <see cref="DeterministicMath.MatMul"/>,
+/// which computes each output from +0 by adding the rounded products in index order, whatever the thread count and the
+/// CPU's vector width (SSE, AVX2 or AVX-512); exp and log are <see cref="PortableMath"/>'s, made of IEEE additions,
+/// multiplications and divisions, not the C library's. The bits of a result therefore depend on the inputs alone.
+/// </para>
+/// <para>
+/// Otherwise: the ordinary fast way. Products split output rows between threads and use <see cref="Vector{T}"/>, whose
+/// width follows the CPU; sums over the batch give each thread a slice of the batch and add the threads' partial results
+/// as they finish, so their last bits change with the thread count, with thread timing and between machines.
 /// </para>
 /// </summary>
 internal sealed class BatchMath
@@ -20,6 +24,10 @@ internal sealed class BatchMath
     private const long ParallelThreshold = 32 * 1024;
 
     private readonly ParallelOptions _parallel;
+
+    // Deterministic mode only: a transposed operand, and a row of ones whose product with a matrix is its column sums.
+    private float[] _transposed = [];
+    private float[] _ones = [];
 
     public BatchMath(bool deterministic, int threads)
     {
@@ -36,16 +44,35 @@ internal sealed class BatchMath
     /// <summary>c[n x m] = a[n x k] * b[k x m] + bias[m].</summary>
     public void MatMulAddBias(float[] a, float[] b, float[] bias, float[] c, int n, int k, int m)
     {
-        ForRows(n, (long)n * k * m, row =>
+        var work = (long)n * k * m;
+        if (Deterministic)
         {
-            var cRow = c.AsSpan(row * m, m);
-            bias.AsSpan(0, m).CopyTo(cRow);
-            for (var i = 0; i < k; i++)
+            DeterministicMath.MatMul(a.AsSpan(0, n * k), n, k, b.AsSpan(0, k * m), m, c.AsSpan(0, n * m), DegreeFor(work));
+            for (var row = 0; row < n; row++)
             {
-                var factor = a[(row * k) + i];
-                if (factor != 0f)
+                var cRow = c.AsSpan(row * m, m);
+                for (var j = 0; j < m; j++)
                 {
-                    Axpy(factor, b.AsSpan(i * m, m), cRow);
+                    cRow[j] += bias[j];
+                }
+            }
+
+            return;
+        }
+
+        ForRowRanges(n, work, (from, to) =>
+        {
+            for (var row = from; row < to; row++)
+            {
+                var cRow = c.AsSpan(row * m, m);
+                bias.AsSpan(0, m).CopyTo(cRow);
+                for (var i = 0; i < k; i++)
+                {
+                    var factor = a[(row * k) + i];
+                    if (factor != 0f)
+                    {
+                        Axpy(factor, b.AsSpan(i * m, m), cRow);
+                    }
                 }
             }
         });
@@ -54,19 +81,30 @@ internal sealed class BatchMath
     /// <summary>c[n x k] = a[n x m] * transpose(b[k x m]).</summary>
     public void MatMulTransposeB(float[] a, float[] b, float[] c, int n, int m, int k)
     {
-        ForRows(n, (long)n * k * m, row =>
+        var work = (long)n * k * m;
+        if (Deterministic)
         {
-            var aRow = a.AsSpan(row * m, m);
-            for (var i = 0; i < k; i++)
-            {
-                var bRow = b.AsSpan(i * m, m);
-                var sum = 0f;
-                for (var j = 0; j < m; j++)
-                {
-                    sum += aRow[j] * bRow[j];
-                }
+            var bT = Transpose(b, k, m);
+            DeterministicMath.MatMul(a.AsSpan(0, n * m), n, m, bT, k, c.AsSpan(0, n * k), DegreeFor(work));
+            return;
+        }
 
-                c[(row * k) + i] = sum;
+        ForRowRanges(n, work, (from, to) =>
+        {
+            for (var row = from; row < to; row++)
+            {
+                var aRow = a.AsSpan(row * m, m);
+                for (var i = 0; i < k; i++)
+                {
+                    var bRow = b.AsSpan(i * m, m);
+                    var sum = 0f;
+                    for (var j = 0; j < m; j++)
+                    {
+                        sum += aRow[j] * bRow[j];
+                    }
+
+                    c[(row * k) + i] = sum;
+                }
             }
         });
     }
@@ -75,25 +113,14 @@ internal sealed class BatchMath
     public void MatMulTransposeA(float[] a, float[] b, float[] c, int n, int k, int m)
     {
         var work = (long)n * k * m;
-        if (Deterministic || Threads == 1 || work < ParallelThreshold)
+        if (Deterministic)
         {
-            ForRows(k, work, i =>
-            {
-                var cRow = c.AsSpan(i * m, m);
-                cRow.Clear();
-                for (var r = 0; r < n; r++)
-                {
-                    var factor = a[(r * k) + i];
-                    if (factor != 0f)
-                    {
-                        Axpy(factor, b.AsSpan(r * m, m), cRow);
-                    }
-                }
-            });
+            var aT = Transpose(a, n, k);
+            DeterministicMath.MatMul(aT, k, n, b.AsSpan(0, n * m), m, c.AsSpan(0, k * m), DegreeFor(work));
             return;
         }
 
-        ReduceBatchSlices(n, k * m, c, (from, to, partial) =>
+        ReduceBatchSlices(n, k * m, c, work, (from, to, partial) =>
         {
             for (var r = from; r < to; r++)
             {
@@ -113,19 +140,21 @@ internal sealed class BatchMath
     /// <summary>sums[m] = the column sums of a[n x m]: a sum over the n batch rows.</summary>
     public void SumRows(float[] a, float[] sums, int n, int m)
     {
-        if (Deterministic || Threads == 1 || (long)n * m < ParallelThreshold)
+        var work = (long)n * m;
+        if (Deterministic)
         {
-            var result = sums.AsSpan(0, m);
-            result.Clear();
-            for (var r = 0; r < n; r++)
+            // (1 x n) * (n x m): each sum starts from +0 and adds the rows in order (1 * x is exact).
+            if (_ones.Length < n)
             {
-                Axpy(1f, a.AsSpan(r * m, m), result);
+                _ones = new float[n];
+                _ones.AsSpan().Fill(1f);
             }
 
+            DeterministicMath.MatMul(_ones.AsSpan(0, n), 1, n, a.AsSpan(0, n * m), m, sums.AsSpan(0, m), 1);
             return;
         }
 
-        ReduceBatchSlices(n, m, sums, (from, to, partial) =>
+        ReduceBatchSlices(n, m, sums, work, (from, to, partial) =>
         {
             for (var r = from; r < to; r++)
             {
@@ -137,28 +166,35 @@ internal sealed class BatchMath
     /// <summary>Softmax of each row of logits[n x m], in place (with the row maximum subtracted first).</summary>
     public void SoftmaxRows(float[] logits, int n, int m)
     {
-        ForRows(n, (long)n * m * 8, row =>
+        var portable = Deterministic;
+        ForRowRanges(n, (long)n * m * 16, (from, to) =>
         {
-            var values = logits.AsSpan(row * m, m);
-            var max = float.NegativeInfinity;
-            foreach (var v in values)
+            for (var row = from; row < to; row++)
             {
-                max = Math.Max(max, v);
-            }
+                var values = logits.AsSpan(row * m, m);
+                var max = float.NegativeInfinity;
+                foreach (var v in values)
+                {
+                    max = Math.Max(max, v);
+                }
 
-            var total = 0f;
-            for (var j = 0; j < m; j++)
-            {
-                values[j] = MathF.Exp(values[j] - max);
-                total += values[j];
-            }
+                var total = 0f;
+                for (var j = 0; j < m; j++)
+                {
+                    values[j] = portable ? (float)PortableMath.Exp(values[j] - max) : MathF.Exp(values[j] - max);
+                    total += values[j];
+                }
 
-            for (var j = 0; j < m; j++)
-            {
-                values[j] /= total;
+                for (var j = 0; j < m; j++)
+                {
+                    values[j] /= total;
+                }
             }
         });
     }
+
+    /// <summary>The natural logarithm: <see cref="PortableMath.Log"/> in deterministic mode, the C library's otherwise.</summary>
+    public double Log(double x) => Deterministic ? PortableMath.Log(x) : Math.Log(x);
 
     /// <summary>The sum of values[0..count), in order, in double precision (a batch is small: one thread).</summary>
     public static double Sum(double[] values, int count)
@@ -172,34 +208,64 @@ internal sealed class BatchMath
         return total;
     }
 
-    private void ForRows(int rows, long work, Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, rows) cut into one contiguous range per thread, or as one range on the calling
+    /// thread when the work is small. Each row is handled by exactly one call, so per-row results never depend on the cut.
+    /// </summary>
+    public void ForRowRanges(int rows, long work, Action<int, int> body)
     {
-        if (Threads == 1 || work < ParallelThreshold)
+        if (Threads == 1 || work < ParallelThreshold || rows < 2)
         {
-            for (var row = 0; row < rows; row++)
-            {
-                body(row);
-            }
-
+            body(0, rows);
             return;
         }
 
         var chunk = (rows + Threads - 1) / Threads;
         Parallel.For(0, Threads, _parallel, t =>
         {
-            var end = Math.Min(rows, (t + 1) * chunk);
-            for (var row = t * chunk; row < end; row++)
+            var from = t * chunk;
+            var to = Math.Min(rows, from + chunk);
+            if (from < to)
             {
-                body(row);
+                body(from, to);
             }
         });
     }
 
+    /// <summary>Threads for a deterministic operation: the result is the same for any count, so small work stays on one.</summary>
+    private int DegreeFor(long work) => work < ParallelThreshold ? 1 : Threads;
+
+    /// <summary>transpose(a[rows x columns]) into a scratch buffer, valid until the next call.</summary>
+    private ReadOnlySpan<float> Transpose(float[] a, int rows, int columns)
+    {
+        var size = rows * columns;
+        if (_transposed.Length < size)
+        {
+            _transposed = new float[size];
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < columns; j++)
+            {
+                _transposed[(j * rows) + r] = a[(r * columns) + j];
+            }
+        }
+
+        return _transposed.AsSpan(0, size);
+    }
+
     /// <summary>The fast, order-dependent reduction: per-thread partial results, added to the total as threads finish.</summary>
-    private void ReduceBatchSlices(int n, int size, float[] result, Action<int, int, float[]> sumSlice)
+    private void ReduceBatchSlices(int n, int size, float[] result, long work, Action<int, int, float[]> sumSlice)
     {
         var target = result.AsSpan(0, size);
         target.Clear();
+        if (Threads == 1 || work < ParallelThreshold)
+        {
+            sumSlice(0, n, result);
+            return;
+        }
+
         var gate = new Lock();
         var chunk = (n + Threads - 1) / Threads;
         Parallel.For(0, Threads, _parallel, t =>
@@ -220,8 +286,7 @@ internal sealed class BatchMath
         });
     }
 
-    /// <summary>y += alpha * x, element by element (vectorised; each element gets the same two operations, so no
-    /// result depends on the vector width).</summary>
+    /// <summary>y += alpha * x, element by element, with <see cref="Vector{T}"/> (fast mode only).</summary>
     private static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         var i = 0;
