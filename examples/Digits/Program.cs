@@ -111,7 +111,7 @@ internal static class Program
             run.Log("train_loss", lossSum / train.Count, step);
             run.Log("val_accuracy", accuracy, step);
             run.Log("val_error", 1 - accuracy, step);
-            run.Log("epoch_seconds", seconds, step);
+            run.Log("system/epoch_seconds", seconds, step);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"epoch {step,3}  train_loss {lossSum / train.Count:F4}  val_accuracy {accuracy:F4}  {seconds * 1000:F0} ms"));

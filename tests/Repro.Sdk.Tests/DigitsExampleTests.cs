@@ -27,7 +27,7 @@ public sealed partial class DigitsExampleTests : IDisposable
             ["batch_size", "checkpoint_every", "dropout", "epochs", "hidden", "lr", "momentum", "weight_decay"],
             parameters.Keys.Order(StringComparer.Ordinal));
         var metrics = run.Events.OfType<MetricEvent>().ToList();
-        foreach (var key in (string[])["train_loss", "val_accuracy", "val_error", "epoch_seconds"])
+        foreach (var key in (string[])["train_loss", "val_accuracy", "val_error", "system/epoch_seconds"])
         {
             Assert.Equal([1L, 2L, 3L, 4L, 5L], metrics.Where(m => m.Key == key).Select(m => m.Step!.Value));
         }
@@ -195,7 +195,7 @@ public sealed partial class DigitsExampleTests : IDisposable
     /// <summary>Every metric point but the timings, with its exact bits.</summary>
     private static List<string> MetricLines(DigitsRun run) =>
         run.Events.OfType<MetricEvent>()
-            .Where(m => m.Key != "epoch_seconds")
+            .Where(m => m.Key != "system/epoch_seconds")
             .Select(m => string.Create(
                 CultureInfo.InvariantCulture, $"{m.Key} step {m.Step} {m.Value:R} {BitConverter.DoubleToInt64Bits(m.Value):X16}"))
             .ToList();

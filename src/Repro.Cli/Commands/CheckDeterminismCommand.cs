@@ -127,6 +127,12 @@ internal static class CheckDeterminismCommand
         var refSeries = Series(workspace, reference);
         var notes = new List<string>();
         var points = refSeries.Values.Sum(s => s.Count);
+        var systemKeys = reference.LatestMetrics.Keys.Where(MetricKeys.IsSystem).ToList();
+        if (systemKeys.Count > 0)
+        {
+            notes.Add($"not compared (machine metrics under {MetricKeys.SystemPrefix}): {string.Join(", ", systemKeys)}");
+        }
+
         if (refSeries.Count == 0)
         {
             notes.Add("the command logged no metrics: comparing exit codes, artifacts" + (reference.Artifacts.Count == 0 ? " (none either) and output" : ""));
@@ -201,6 +207,7 @@ internal static class CheckDeterminismCommand
 
     private static Dictionary<string, IReadOnlyList<MetricPoint>> Series(ReproWorkspace workspace, RunRecord run) =>
         workspace.Runs.GetMetricHistory(run.Id)
+            .Where(p => !MetricKeys.IsSystem(p.Key))
             .GroupBy(p => p.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<MetricPoint>)g.ToList(), StringComparer.Ordinal);
 

@@ -192,7 +192,7 @@ internal static class ReproduceCommand
     {
         var now = EnvironmentCapture.Capture(new EnvironmentCaptureOptions { Command = original.Command, WorkingDirectory = workingDirectory });
         var probe = original with { Environment = now };
-        foreach (var item in RunDiff.Compare(original, probe).Items.Where(i => i.Category == DiffCategory.Environment && i.Note is not null))
+        foreach (var item in RunDiff.Compare(original, probe).Items.Where(i => i.Category == DiffCategory.Environment && i.Note is not null && !i.Key.StartsWith("env REPRO_", StringComparison.Ordinal)))
         {
             messages.WriteLine($"repro: warning: environment {item.Key}: {item.Left} → {item.Right} ({item.Note})");
         }

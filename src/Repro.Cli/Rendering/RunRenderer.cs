@@ -143,9 +143,15 @@ internal static class RunRenderer
         }
 
         rows.Add(Section("Metrics (last value)", MetricsTable(run.LatestMetrics.Values)));
-        rows.Add(Section("Artifacts", run.Artifacts.Count == 0
-            ? new Text("none")
-            : Grid(run.Artifacts.Select(a => (a.Path, $"{Format.Bytes(a.Size)}  sha256:{a.Sha256[..12]}")).ToArray())));
+        var checkpoints = run.Artifacts.Where(a => a.Path.StartsWith("checkpoints/", StringComparison.Ordinal)).ToList();
+        var outputs = run.Artifacts.Except(checkpoints).Select(a => (a.Path, $"{Format.Bytes(a.Size)}  sha256:{a.Sha256[..12]}")).ToList();
+        if (checkpoints.Count > 0)
+        {
+            outputs.Add(("checkpoints", string.Create(CultureInfo.InvariantCulture,
+                $"{checkpoints.Count} (last: {checkpoints[^1].Path}, {Format.Bytes(checkpoints[^1].Size)}); resume with repro run --resume {run.Id.Short}")));
+        }
+
+        rows.Add(Section("Artifacts", outputs.Count == 0 ? new Text("none") : Grid(outputs.ToArray())));
         rows.Add(Section("Environment", EnvironmentGrid(run.Environment)));
         var warnings = run.Warnings.Concat(run.Code.Warnings).Concat(run.Environment.Warnings).ToList();
         if (warnings.Count > 0)

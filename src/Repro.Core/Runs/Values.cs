@@ -28,3 +28,15 @@ public sealed record RunLineage
 
 /// <summary>One named random stream a run drew from.</summary>
 public sealed record StreamUsage(string Name, string Key, long Draws);
+
+/// <summary>Metric naming conventions.</summary>
+public static class MetricKeys
+{
+    /// <summary>
+    /// Metrics under this prefix (timings, memory, throughput) describe the machine, not the result: they are shown and
+    /// diffed but left out of verdicts and determinism checks.
+    /// </summary>
+    public const string SystemPrefix = "system/";
+
+    public static bool IsSystem(string key) => key.StartsWith(SystemPrefix, StringComparison.Ordinal);
+}

@@ -73,7 +73,7 @@ public static class VerdictJudge
         ArgumentNullException.ThrowIfNull(tolerances);
 
         var metrics = new List<MetricVerdict>();
-        foreach (var key in original.LatestMetrics.Keys.Union(reproduction.LatestMetrics.Keys).Order(StringComparer.Ordinal))
+        foreach (var key in original.LatestMetrics.Keys.Union(reproduction.LatestMetrics.Keys).Where(k => !MetricKeys.IsSystem(k)).Order(StringComparer.Ordinal))
         {
             var hasO = original.LatestMetrics.TryGetValue(key, out var o);
             var hasR = reproduction.LatestMetrics.TryGetValue(key, out var r);
