@@ -41,10 +41,21 @@ public sealed class ResumeAfterKillTests : IDisposable
         for (var attempt = 0; attempt < 50 && killExit != 0; attempt++)
         {
             child = WaitForCheckpointsThenFindChild(_victimOut, atLeast: 5);
-            Assert.True(child > 0, "no training process with 5 checkpoints was found\n" + victimErr.Result);
-            using var kill = Process.Start("pkill", ["-KILL", "-f", $@"^dotnet [^ ]*digits\.dll --out {_victimOut}$"])!;
-            kill.WaitForExit();
-            killExit = kill.ExitCode;
+            if (child <= 0)
+            {
+                // Reading victimErr.Result here (not in a message built before the check) avoids waiting for the victim to end.
+                Assert.Fail("no training process with 5 checkpoints was found\n" + victimErr.Result);
+            }
+            try
+            {
+                using var training = Process.GetProcessById(child);
+                training.Kill(); // SIGKILL on Linux
+                killExit = 0;
+            }
+            catch (ArgumentException)
+            {
+                killExit = 1; // it ended between being found and being killed
+            }
         }
 
         Assert.True(victim.WaitForExit(TimeSpan.FromMinutes(2)));
