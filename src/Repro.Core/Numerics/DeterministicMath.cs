@@ -257,6 +257,16 @@ public static class DeterministicMath
     private static T Halve<T>(Vector128<T> v)
         where T : unmanaged, INumberBase<T>
     {
+        if (Vector128<T>.Count == 4)
+        {
+            return (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
+        }
+
+        if (Vector128<T>.Count == 2)
+        {
+            return v.GetElement(0) + v.GetElement(1);
+        }
+
         Span<T> lanes = stackalloc T[Vector128<T>.Count];
         v.CopyTo(lanes);
         return Halve(lanes);
