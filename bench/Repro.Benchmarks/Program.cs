@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Repro.Benchmarks.Data;
+using Repro.Benchmarks.Numerics;
 
 namespace Repro.Benchmarks;
 
@@ -7,13 +8,17 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        // I/O benchmarks that BenchmarkDotNet's many short iterations would measure poorly run as plain console modes.
+        // I/O benchmarks and the interleaved reduction comparison run as plain console modes: BenchmarkDotNet's many short
+        // iterations measure them poorly on a shared machine.
         switch (args.FirstOrDefault())
         {
             case DataBench.Command:
                 return DataBench.Run(args[1..]);
             case DataBench.RecheckCommand:
                 return DataBench.RecheckOnce(args[1..]);
+            case "--interleaved":
+                InterleavedReductionComparison.Run(Console.Out);
+                return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

@@ -8,9 +8,12 @@ namespace Repro.Benchmarks.Numerics;
 /// <summary>
 /// Deterministic reductions against the plain Parallel.For reduction with thread-local partials (<see cref="FastMath"/>), on
 /// all cores. Each category has the plain one as its baseline, so Ratio is the cost of determinism. Target: at most 1.10.
+/// On a shared machine compare the Min columns too: the least disturbed iteration of each.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MinColumn]
+[MedianColumn]
 public class ReductionBenchmarks
 {
     private float[] _xf = null!;

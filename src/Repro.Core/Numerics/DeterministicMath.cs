@@ -184,34 +184,43 @@ public static class DeterministicMath
     /// becomes -0), and halve the lanes in registers.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static T ReduceChunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, bool dot, SimdPath path)
         where T : unmanaged, INumberBase<T>
     {
         var laneCount = LaneBytes / Unsafe.SizeOf<T>();
         var full = x.Length / laneCount * laneCount;
-        Span<T> padX = stackalloc T[laneCount];
-        Span<T> padY = stackalloc T[laneCount];
-        if (full < x.Length && path != SimdPath.Scalar)
-        {
-            padX.Clear();
-            padY.Clear();
-            x[full..].CopyTo(padX);
-            if (dot)
-            {
-                y[full..].CopyTo(padY);
-            }
-        }
-
         var tail = full < x.Length;
         ref var xr = ref MemoryMarshal.GetReference(x);
         ref var yr = ref MemoryMarshal.GetReference(y);
+        if (!tail)
+        {
+            return path switch
+            {
+                SimdPath.Vector512 => Chunk512(ref xr, ref yr, (nuint)full, false, ref xr, ref yr, dot),
+                SimdPath.Vector256 => Chunk256(ref xr, ref yr, (nuint)full, false, ref xr, ref yr, dot),
+                SimdPath.Vector128 => Chunk128(ref xr, ref yr, (nuint)full, false, ref xr, ref yr, dot, laneCount),
+                _ => ChunkScalar(x, y, dot, laneCount),
+            };
+        }
+
+        Span<T> padX = stackalloc T[laneCount];
+        Span<T> padY = stackalloc T[laneCount];
+        padX.Clear();
+        padY.Clear();
+        x[full..].CopyTo(padX);
+        if (dot)
+        {
+            y[full..].CopyTo(padY);
+        }
+
         ref var px = ref MemoryMarshal.GetReference(padX);
         ref var py = ref MemoryMarshal.GetReference(padY);
         return path switch
         {
-            SimdPath.Vector512 => Chunk512(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot),
-            SimdPath.Vector256 => Chunk256(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot),
-            SimdPath.Vector128 => Chunk128(ref xr, ref yr, (nuint)full, tail, ref px, ref py, dot, laneCount),
+            SimdPath.Vector512 => Chunk512(ref xr, ref yr, (nuint)full, true, ref px, ref py, dot),
+            SimdPath.Vector256 => Chunk256(ref xr, ref yr, (nuint)full, true, ref px, ref py, dot),
+            SimdPath.Vector128 => Chunk128(ref xr, ref yr, (nuint)full, true, ref px, ref py, dot, laneCount),
             _ => ChunkScalar(x, y, dot, laneCount),
         };
     }
@@ -248,6 +257,16 @@ public static class DeterministicMath
     private static T Halve<T>(Vector128<T> v)
         where T : unmanaged, INumberBase<T>
     {
+        if (Vector128<T>.Count == 4)
+        {
+            return (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
+        }
+
+        if (Vector128<T>.Count == 2)
+        {
+            return v.GetElement(0) + v.GetElement(1);
+        }
+
         Span<T> lanes = stackalloc T[Vector128<T>.Count];
         v.CopyTo(lanes);
         return Halve(lanes);

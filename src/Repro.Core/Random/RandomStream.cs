@@ -104,10 +104,10 @@ public sealed class RandomStream
     }
 
     /// <summary>Uniform in [0, 1) on a grid of 2^-24: the top 24 bits of one word. Consumes 1 word.</summary>
-    public float NextFloat() => (NextUInt32() >> 8) * FloatUnit;
+    public float NextFloat() => (int)(NextUInt32() >> 8) * FloatUnit;
 
     /// <summary>Uniform in [0, 1) on a grid of 2^-53: the top 53 bits of <see cref="NextUInt64"/>. Consumes 2 words.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * DoubleUnit;
+    public double NextDouble() => (long)(NextUInt64() >> 11) * DoubleUnit;
 
     /// <summary>
     /// Uniform integer in [0, <paramref name="exclusiveMax"/>) with no bias (Lemire's multiply-and-reject). Consumes 1 word,
@@ -237,7 +237,7 @@ public sealed class RandomStream
             Fill(w);
             for (var i = 0; i < chunk.Length; i++)
             {
-                chunk[i] = ((w[2 * i] | ((ulong)w[(2 * i) + 1] << 32)) >> 11) * DoubleUnit;
+                chunk[i] = (long)((w[2 * i] | ((ulong)w[(2 * i) + 1] << 32)) >> 11) * DoubleUnit;
             }
         }
     }
@@ -295,7 +295,7 @@ public sealed class RandomStream
 
         for (; i < words.Length; i++)
         {
-            var f = (words[i] >> 8) * FloatUnit;
+            var f = (int)(words[i] >> 8) * FloatUnit;
             words[i] = BitConverter.SingleToUInt32Bits(f);
         }
     }
