@@ -213,6 +213,8 @@ internal sealed class DataStatCache
             return false;
         }
 
+        entries.EnsureCapacity((int)Math.Min(count, (uint)(data.Length / EntryFixedSize)));
+
         for (var i = 0u; i < count; i++)
         {
             if (!reader.TryReadBlock(out var pathBytes) || !reader.TryRead(EntryFixedSize, out var fixedPart))

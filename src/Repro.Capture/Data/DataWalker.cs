@@ -151,7 +151,7 @@ internal static class DataWalker
         var children = new List<Child>(entries.Count);
         foreach (var entry in entries)
         {
-            var escaped = DataPathName.Escape(entry.Name);
+            var escaped = entry.Name;
             var relative = directory.RelativePath.Length == 0 ? escaped : directory.RelativePath + "/" + escaped;
             if (entry.Error is { } error)
             {
@@ -176,7 +176,7 @@ internal static class DataWalker
                     }
 
                     var node = new DirectoryNode(
-                        FileSystemAccess.Join(directory.Path, entry.Name),
+                        FileSystemAccess.Join(directory.Path, DataPathName.Unescape(entry.Name)),
                         relative,
                         new Ancestor(entry.Stat.Device, entry.Stat.Inode, relative, directory.Ancestors));
                     children.Add(new Child(escaped, null, node));

@@ -30,8 +30,11 @@ internal enum FsErrorKind
 
 internal readonly record struct FsError(FsErrorKind Kind, string Message);
 
-/// <summary>One name in a directory, with the stat of what it leads to (symbolic links followed) or why that failed.</summary>
-internal readonly record struct DirectoryEntry(byte[] Name, bool IsSymlink, FileStat Stat, FsError? Error);
+/// <summary>
+/// One name in a directory, escaped by <see cref="Repro.Core.Data.DataPathName"/>, with the stat of what it leads to
+/// (symbolic links followed) or why that failed.
+/// </summary>
+internal readonly record struct DirectoryEntry(string Name, bool IsSymlink, FileStat Stat, FsError? Error);
 
 /// <summary>
 /// The few file-system calls fingerprinting needs, on raw byte paths so that names that are not valid UTF-8 work.

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Repro.Core.Data;
 
 namespace Repro.Capture.Data;
 
@@ -110,10 +111,9 @@ internal sealed class LinuxFileSystem : FileSystemAccess
                     continue;
                 }
 
-                var name = record.AsSpan(0, length).ToArray();
-                var terminated = length < nameSpace ? record : Terminate(name);
+                var terminated = length < nameSpace ? record : Terminate(record.AsSpan(0, length).ToArray());
                 var ok = TryStatAt(fd, terminated, 0, out var stat, out var statError);
-                entries.Add(new DirectoryEntry(name, type == DtLnk, stat, ok ? null : statError));
+                entries.Add(new DirectoryEntry(DataPathName.Escape(record.AsSpan(0, length)), type == DtLnk, stat, ok ? null : statError));
             }
         }
         finally

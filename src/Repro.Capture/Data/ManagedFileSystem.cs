@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Repro.Core.Data;
 
 namespace Repro.Capture.Data;
 
@@ -30,7 +31,7 @@ internal sealed class ManagedFileSystem : FileSystemAccess
         {
             foreach (var info in new DirectoryInfo(Decode(directory)).EnumerateFileSystemInfos("*", Options()))
             {
-                var name = Encoding.UTF8.GetBytes(info.Name);
+                var name = DataPathName.Escape(Encoding.UTF8.GetBytes(info.Name));
                 var isLink = info.LinkTarget is not null;
                 var ok = TryStat(info.FullName, out var stat, out var statError);
                 entries.Add(new DirectoryEntry(name, isLink, stat, ok ? null : statError));

@@ -61,7 +61,7 @@ public sealed class DataManifest
     {
         ArgumentNullException.ThrowIfNull(entries);
         var sorted = entries.ToArray();
-        if (!IsSorted(sorted))
+        if (!IsStrictlySorted(sorted))
         {
             Array.Sort(sorted, static (a, b) => DataPathComparer.Instance.Compare(a?.Path, b?.Path));
         }
@@ -163,11 +163,12 @@ public sealed class DataManifest
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool IsSorted(ManifestEntry[] entries)
+    private static bool IsStrictlySorted(ManifestEntry[] entries)
     {
         for (var i = 1; i < entries.Length; i++)
         {
-            if (entries[i - 1] is null || entries[i] is null || DataPathComparer.Instance.Compare(entries[i - 1].Path, entries[i].Path) > 0)
+            if (entries[i - 1] is not { } previous || entries[i] is not { } current
+                || DataPathComparer.Instance.Compare(previous.Path, current.Path) >= 0)
             {
                 return false;
             }
@@ -184,31 +185,30 @@ public sealed class DataManifest
             return "the path is empty";
         }
 
-        var start = 0;
-        var needsSlowCheck = false;
-        for (var i = 0; i <= path.Length; i++)
+        var rest = path.AsSpan();
+        while (true)
         {
-            if (i == path.Length || path[i] == '/')
+            var slash = rest.IndexOf('/');
+            var component = slash < 0 ? rest : rest[..slash];
+            if (component.IsEmpty || component is "." || component is "..")
             {
-                var component = path.AsSpan(start, i - start);
-                if (component.IsEmpty || component is "." || component is "..")
-                {
-                    return "the path has an empty, '.' or '..' component";
-                }
-
-                start = i + 1;
-                continue;
+                return "the path has an empty, '.' or '..' component";
             }
 
-            var c = path[i];
-            if (c == '\0')
+            if (slash < 0)
             {
-                return "the path holds a NUL character";
+                break;
             }
 
-            needsSlowCheck |= c == '\\' || char.IsSurrogate(c);
+            rest = rest[(slash + 1)..];
         }
 
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return "the path holds a NUL character";
+        }
+
+        var needsSlowCheck = path.Contains('\\', StringComparison.Ordinal) || path.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF');
         if (needsSlowCheck && !DataPathName.TryUnescape(path, out _, out var error))
         {
             return "the path is not a valid escaped name: " + error;

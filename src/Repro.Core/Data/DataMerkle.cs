@@ -59,7 +59,9 @@ public static class DataMerkle
     {
         // The trees open on the path from the root to the previous entry (the root is index 0), and that path.
         var open = new List<TreeHasher> { new("") };
-        var openPath = "";
+        // The open path is the first openLength characters of openSource, so no substring is made per entry.
+        var openSource = "";
+        var openLength = 0;
         try
         {
             foreach (var entry in sortedEntries)
@@ -68,14 +70,14 @@ public static class DataMerkle
                 var fileStart = path.LastIndexOf('/') + 1;
 
                 // Close the open directories that are not this entry's directory or one of its ancestors.
-                while (open.Count > 1 && !IsDirectoryPrefix(openPath, path, fileStart))
+                while (open.Count > 1 && !IsDirectoryPrefix(openSource.AsSpan(0, openLength), path, fileStart))
                 {
                     CloseLast(open);
-                    openPath = openPath[..Math.Max(0, openPath.LastIndexOf('/'))];
+                    openLength = Math.Max(0, openSource.AsSpan(0, openLength).LastIndexOf('/'));
                 }
 
                 // Open this entry's directories below the deepest open one.
-                var start = openPath.Length == 0 ? 0 : openPath.Length + 1;
+                var start = openLength == 0 ? 0 : openLength + 1;
                 while (start < fileStart)
                 {
                     var end = path.IndexOf('/', start);
@@ -83,7 +85,8 @@ public static class DataMerkle
                     start = end + 1;
                 }
 
-                openPath = fileStart == 0 ? "" : path[..(fileStart - 1)];
+                openSource = path;
+                openLength = Math.Max(0, fileStart - 1);
                 open[^1].AppendFile(path.AsSpan(fileStart), entry.Size, entry.Sha256);
             }
 
@@ -103,8 +106,8 @@ public static class DataMerkle
         }
     }
 
-    private static bool IsDirectoryPrefix(string openPath, string path, int fileStart) =>
-        openPath.Length == 0
+    private static bool IsDirectoryPrefix(ReadOnlySpan<char> openPath, string path, int fileStart) =>
+        openPath.IsEmpty
         || (openPath.Length < fileStart && path[openPath.Length] == '/' && path.AsSpan().StartsWith(openPath, StringComparison.Ordinal));
 
     private static void CloseLast(List<TreeHasher> open)

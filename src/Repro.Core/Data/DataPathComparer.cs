@@ -33,18 +33,13 @@ public sealed class DataPathComparer : IComparer<string>
             return 1;
         }
 
-        var length = Math.Min(x.Length, y.Length);
-        for (var i = 0; i < length; i++)
+        var common = x.AsSpan().CommonPrefixLength(y);
+        if (common == x.Length || common == y.Length)
         {
-            var a = x[i];
-            var b = y[i];
-            if (a != b)
-            {
-                return Weight(a).CompareTo(Weight(b));
-            }
+            return x.Length.CompareTo(y.Length);
         }
 
-        return x.Length.CompareTo(y.Length);
+        return Weight(x[common]).CompareTo(Weight(y[common]));
     }
 
     // UTF-16 code units reordered into code point order, with the separator first.
