@@ -12,7 +12,8 @@ public sealed class DigitsPortableMathTests
         {
             var expected = Math.Exp(x);
             var ulp = Math.BitIncrement(expected) - expected;
-            Assert.True(Math.Abs(PortableMath.Exp(x) - expected) <= 2 * ulp, $"Exp({x:R}) = {PortableMath.Exp(x):R}, the C library gives {expected:R}");
+            Assert.True(
+                Math.Abs(PortableMath.Exp(x) - expected) <= 2 * ulp, $"Exp({x:R}) = {PortableMath.Exp(x):R}, the C library gives {expected:R}");
         }
     }
 
@@ -34,7 +35,8 @@ public sealed class DigitsPortableMathTests
         {
             var expected = Math.Log(x);
             var ulp = Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected);
-            Assert.True(Math.Abs(PortableMath.Log(x) - expected) <= 2 * ulp, $"Log({x:R}) = {PortableMath.Log(x):R}, the C library gives {expected:R}");
+            Assert.True(
+                Math.Abs(PortableMath.Log(x) - expected) <= 2 * ulp, $"Log({x:R}) = {PortableMath.Log(x):R}, the C library gives {expected:R}");
         }
     }
 
