@@ -25,7 +25,7 @@ internal sealed class BatchMath
 
     private readonly ParallelOptions _parallel;
 
-    // Deterministic mode only: a transposed operand, and a row of ones whose product with a matrix is its column sums.
+    // A transposed operand; in deterministic mode also a row of ones, whose product with a matrix is its column sums.
     private float[] _transposed = [];
     private float[] _ones = [];
 
@@ -60,22 +60,7 @@ internal sealed class BatchMath
             return;
         }
 
-        ForRowRanges(n, work, (from, to) =>
-        {
-            for (var row = from; row < to; row++)
-            {
-                var cRow = c.AsSpan(row * m, m);
-                bias.AsSpan(0, m).CopyTo(cRow);
-                for (var i = 0; i < k; i++)
-                {
-                    var factor = a[(row * k) + i];
-                    if (factor != 0f)
-                    {
-                        Axpy(factor, b.AsSpan(i * m, m), cRow);
-                    }
-                }
-            }
-        });
+        ForRowRanges(n, work, (from, to) => Gemm(a, k, 1, b, m, c, from, to, 0, k, bias));
     }
 
     /// <summary>c[n x k] = a[n x m] * transpose(b[k x m]).</summary>
@@ -89,24 +74,9 @@ internal sealed class BatchMath
             return;
         }
 
-        ForRowRanges(n, work, (from, to) =>
-        {
-            for (var row = from; row < to; row++)
-            {
-                var aRow = a.AsSpan(row * m, m);
-                for (var i = 0; i < k; i++)
-                {
-                    var bRow = b.AsSpan(i * m, m);
-                    var sum = 0f;
-                    for (var j = 0; j < m; j++)
-                    {
-                        sum += aRow[j] * bRow[j];
-                    }
-
-                    c[(row * k) + i] = sum;
-                }
-            }
-        });
+        Transpose(b, k, m);
+        var transposed = _transposed;
+        ForRowRanges(n, work, (from, to) => Gemm(a, m, 1, transposed, k, c, from, to, 0, m, bias: null));
     }
 
     /// <summary>c[k x m] = transpose(a[n x k]) * b[n x m]: a sum over the n batch rows.</summary>
@@ -120,21 +90,8 @@ internal sealed class BatchMath
             return;
         }
 
-        ReduceBatchSlices(n, k * m, c, work, (from, to, partial) =>
-        {
-            for (var r = from; r < to; r++)
-            {
-                var bRow = b.AsSpan(r * m, m);
-                for (var i = 0; i < k; i++)
-                {
-                    var factor = a[(r * k) + i];
-                    if (factor != 0f)
-                    {
-                        Axpy(factor, bRow, partial.AsSpan(i * m, m));
-                    }
-                }
-            }
-        });
+        // Each thread: partial[i, j] = sum over its batch rows r of a[r, i] * b[r, j].
+        ReduceBatchSlices(n, k * m, c, work, (from, to, partial) => Gemm(a, 1, k, b, m, partial, 0, k, from, to, bias: null));
     }
 
     /// <summary>sums[m] = the column sums of a[n x m]: a sum over the n batch rows.</summary>
@@ -235,7 +192,7 @@ internal sealed class BatchMath
     /// <summary>Threads for a deterministic operation: the result is the same for any count, so small work stays on one.</summary>
     private int DegreeFor(long work) => work < ParallelThreshold ? 1 : Threads;
 
-    /// <summary>transpose(a[rows x columns]) into a scratch buffer, valid until the next call.</summary>
+    /// <summary>transpose(a[rows x columns]) into <see cref="_transposed"/>, valid until the next call.</summary>
     private ReadOnlySpan<float> Transpose(float[] a, int rows, int columns)
     {
         var size = rows * columns;
@@ -284,6 +241,66 @@ internal sealed class BatchMath
                 Axpy(1f, partial, result.AsSpan(0, size));
             }
         });
+    }
+
+    /// <summary>
+    /// The fast product (fast mode only): c[i, j] = bias[j] + sum over p in [pFrom, pTo) of A(i, p) * b[p, j] for rows i in
+    /// [iFrom, iTo), where A(i, p) = a[i * aRowStride + p * aColumnStride] (so A may be a transposed view) and b, c are
+    /// row-major with <paramref name="m"/> columns. Columns are held in <see cref="Vector{T}"/> registers across the p loop.
+    /// </summary>
+    private static void Gemm(
+        float[] a, int aRowStride, int aColumnStride, float[] b, int m, float[] c, int iFrom, int iTo, int pFrom, int pTo, float[]? bias)
+    {
+        var w = Vector<float>.Count;
+        for (var i = iFrom; i < iTo; i++)
+        {
+            var cRow = c.AsSpan(i * m, m);
+            var aStart = i * aRowStride;
+            var j = 0;
+            for (; j + (4 * w) <= m; j += 4 * w)
+            {
+                var c0 = bias is null ? Vector<float>.Zero : new Vector<float>(bias, j);
+                var c1 = bias is null ? Vector<float>.Zero : new Vector<float>(bias, j + w);
+                var c2 = bias is null ? Vector<float>.Zero : new Vector<float>(bias, j + (2 * w));
+                var c3 = bias is null ? Vector<float>.Zero : new Vector<float>(bias, j + (3 * w));
+                for (var p = pFrom; p < pTo; p++)
+                {
+                    var f = new Vector<float>(a[aStart + (p * aColumnStride)]);
+                    var offset = (p * m) + j;
+                    c0 += f * new Vector<float>(b, offset);
+                    c1 += f * new Vector<float>(b, offset + w);
+                    c2 += f * new Vector<float>(b, offset + (2 * w));
+                    c3 += f * new Vector<float>(b, offset + (3 * w));
+                }
+
+                c0.CopyTo(cRow[j..]);
+                c1.CopyTo(cRow[(j + w)..]);
+                c2.CopyTo(cRow[(j + (2 * w))..]);
+                c3.CopyTo(cRow[(j + (3 * w))..]);
+            }
+
+            for (; j + w <= m; j += w)
+            {
+                var c0 = bias is null ? Vector<float>.Zero : new Vector<float>(bias, j);
+                for (var p = pFrom; p < pTo; p++)
+                {
+                    c0 += new Vector<float>(a[aStart + (p * aColumnStride)]) * new Vector<float>(b, (p * m) + j);
+                }
+
+                c0.CopyTo(cRow[j..]);
+            }
+
+            for (; j < m; j++)
+            {
+                var sum = bias is null ? 0f : bias[j];
+                for (var p = pFrom; p < pTo; p++)
+                {
+                    sum += a[aStart + (p * aColumnStride)] * b[(p * m) + j];
+                }
+
+                cRow[j] = sum;
+            }
+        }
     }
 
     /// <summary>y += alpha * x, element by element, with <see cref="Vector{T}"/> (fast mode only).</summary>

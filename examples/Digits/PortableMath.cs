@@ -59,7 +59,9 @@ internal static class PortableMath
         return exponent > 1023 ? p * PowerOfTwo(1023) * 2.0 : p * PowerOfTwo(exponent);
     }
 
-    /// <summary>ln <paramref name="x"/>; like <see cref="Math.Log(double)"/>, NaN below 0 and for NaN, -infinity at 0, infinity at infinity.</summary>
+    /// <summary>
+    /// ln <paramref name="x"/>; like <see cref="Math.Log(double)"/>, NaN below 0 and for NaN, -infinity at 0, infinity at infinity.
+    /// </summary>
     public static double Log(double x)
     {
         if (!(x > 0) || double.IsPositiveInfinity(x))

@@ -126,7 +126,8 @@ internal static class Program
         run.Artifact(weights, "weights");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"digits: validation accuracy {accuracy:F4} after {h.Epochs} epochs in {total.Elapsed.TotalSeconds:F1} s; weights in {weights}"));
+            $"digits: validation accuracy {accuracy:F4} after {h.Epochs} epochs in {total.Elapsed.TotalSeconds:F2} s; " +
+            $"weights in {weights}"));
         return 0;
     }
 
