@@ -30,8 +30,9 @@ public sealed class PortableRecordTests : IDisposable
 
     public PortableRecordTests()
     {
-        _dir.Write(".gitignore", "out/\n*.json\n");
+        _dir.Write(".gitignore", "out/\ndata/\n*.json\n");
         _dir.Write("train.py", TrainScript);
+        _dir.Write("data/train.csv", "x,y\n1,2\n");
         Git.Run(_dir.Path, "init", "-q");
         Git.Run(_dir.Path, "add", ".");
         Git.Run(_dir.Path, "commit", "-q", "-m", "first");
@@ -83,6 +84,20 @@ public sealed class PortableRecordTests : IDisposable
     }
 
     [Fact]
+    public void An_imported_run_is_reproduced_from_the_workspace_it_was_imported_into()
+    {
+        var id = Record("travels").GetProperty("id").GetString()!;
+        var import = ReproCli.Run(_elsewhere.Path, "import", Export("travels"));
+        Assert.True(import.ExitCode == 0, import.ToString());
+
+        var reproduce = ReproCli.Run(_elsewhere.Path, "reproduce", id[..8]);
+        Assert.True(reproduce.ExitCode == 0, reproduce.ToString());
+        var reproduction = ReproCli.Run(_elsewhere.Path, "show", "last", "--json").Json();
+        Assert.Equal(id, reproduction.GetProperty("lineage").GetProperty("reproductionOf").GetString());
+        Assert.Equal("identical", reproduction.GetProperty("verdict").GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public void A_run_imported_without_artifacts_keeps_their_hashes_and_verify_lists_their_content_as_missing()
     {
         var record = Record("hashes");
@@ -106,6 +121,7 @@ public sealed class PortableRecordTests : IDisposable
         var diffSha = code.GetProperty("diffSha256").GetString()!;
         var untrackedSha = Assert.Single(code.GetProperty("untracked").EnumerateArray()).GetProperty("sha256").GetString()!;
         var logSha = record.GetProperty("logSha256").GetString()!;
+        var manifestSha = ShaOf(record, "manifest");
         var artifactSha = Assert.Single(record.GetProperty("artifacts").EnumerateArray()).GetProperty("sha256").GetString()!;
 
         var plain = ReproCli.Run(_dir.Path, "export", "shape", "-o", "-");
@@ -116,7 +132,8 @@ public sealed class PortableRecordTests : IDisposable
         Assert.Equal(record.GetProperty("id").GetString(), document.GetProperty("record").GetProperty("id").GetString());
         Assert.Equal(artifactSha, document.GetProperty("record").GetProperty("artifacts")[0].GetProperty("sha256").GetString());
         var objects = document.GetProperty("objects").EnumerateObject().ToDictionary(o => o.Name, o => o.Value.GetBytesFromBase64());
-        Assert.Equal(new[] { diffSha, logSha, untrackedSha }.Order(StringComparer.Ordinal), objects.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[] { diffSha, logSha, manifestSha, untrackedSha }.Order(StringComparer.Ordinal), objects.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("untracked notes\n", Encoding.UTF8.GetString(objects[untrackedSha]));
         var loss = document.GetProperty("metrics").EnumerateArray().Where(p => p.GetProperty("key").GetString() == "loss").ToList();
         Assert.Equal([0L, 1L, 2L], loss.Select(p => p.GetProperty("step").GetInt64()).ToArray());
@@ -189,14 +206,14 @@ public sealed class PortableRecordTests : IDisposable
         var id = Record("fresh").GetProperty("id").GetString()!;
         var verify = ReproCli.Run(_dir.Path, "verify", "fresh");
         Assert.True(verify.ExitCode == 0, verify.ToString());
-        Assert.Contains($"OK Run {id[..8]} (fresh): 4 object(s) intact", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"OK Run {id[..8]} (fresh): 5 object(s) intact", verify.Stdout, StringComparison.Ordinal);
 
         var json = ReproCli.Run(_dir.Path, "verify", "--all", "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
         var report = Assert.Single(json.Json().EnumerateArray());
         Assert.True(report.GetProperty("ok").GetBoolean());
         Assert.Equal(
-            ["artifact", "diff", "log", "untracked"],
+            ["artifact", "diff", "log", "manifest", "untracked"],
             report.GetProperty("objects").EnumerateArray()
                 .Select(o => o.GetProperty("role").GetString()!).Order(StringComparer.Ordinal).ToArray());
         Assert.All(report.GetProperty("objects").EnumerateArray(), o => Assert.Equal("ok", o.GetProperty("state").GetString()));
@@ -207,6 +224,7 @@ public sealed class PortableRecordTests : IDisposable
     [InlineData("diff", "uncommitted diff")]
     [InlineData("untracked", "untracked file notes.txt")]
     [InlineData("log", "output log")]
+    [InlineData("manifest", "manifest of data input")]
     public void Verify_names_an_object_whose_bytes_were_overwritten(string role, string purpose)
     {
         var record = Record("corrupt");
@@ -216,7 +234,8 @@ public sealed class PortableRecordTests : IDisposable
 
         var verify = ReproCli.Run(_dir.Path, "verify", "corrupt");
         Assert.Equal(1, verify.ExitCode);
-        Assert.Contains($"{role} {sha} ({purpose}): corrupted", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{role} {sha} ({purpose}", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("): corrupted", verify.Stdout, StringComparison.Ordinal);
         Assert.Contains("FAILED", verify.Stdout, StringComparison.Ordinal);
 
         var all = ReproCli.Run(_dir.Path, "verify", "--all", "--json");
@@ -287,7 +306,7 @@ public sealed class PortableRecordTests : IDisposable
 
     private JsonElement Record(string name)
     {
-        var run = ReproCli.Run(_dir.Path, "run", "--name", name, "--seed", "7", "--", "python3", "train.py");
+        var run = ReproCli.Run(_dir.Path, "run", "--name", name, "--seed", "7", "--data", "data", "--", "python3", "train.py");
         Assert.True(run.ExitCode == 0, run.ToString());
         var show = ReproCli.Run(_dir.Path, "show", name, "--json");
         Assert.True(show.ExitCode == 0, show.ToString());
@@ -315,6 +334,7 @@ public sealed class PortableRecordTests : IDisposable
         "diff" => record.GetProperty("code").GetProperty("diffSha256").GetString()!,
         "untracked" => record.GetProperty("code").GetProperty("untracked")[0].GetProperty("sha256").GetString()!,
         "log" => record.GetProperty("logSha256").GetString()!,
+        "manifest" => record.GetProperty("inputs")[0].GetProperty("manifestSha256").GetString()!,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role"),
     };
 
