@@ -21,6 +21,10 @@ internal static class Program
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(StatsCommands.Stats());
+        root.Subcommands.Add(StatsCommands.Compare());
+        root.Subcommands.Add(StatsCommands.CheckClaim());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
