@@ -42,6 +42,21 @@ internal static class DemoCommand
             var verdict = ReproduceCommand.Reproduce(workspace, workspace.Runs.ResolveRun("digits-demo"),
                 new ReproduceCommand.ReproduceOptions(null, Core.Verdicts.ToleranceSpec.Standard, AllowDataDrift: false, Quiet: true), dir, Console.Error);
             AnsiConsole.WriteLine();
+            AnsiConsole.MarkupLine("[bold]5. repro sweep --seeds 3 --param hidden=8,128 -- dotnet digits.dll[/]: one seed proves nothing; compare configs across seeds");
+            var configs = SweepPlan.Product([("hidden", ["8", "128"]), ("epochs", ["15"]), ("checkpoint_every", ["0"])]);
+            var seeds = SweepPlan.Seeds(parse.GetValue(seed), 3, null);
+            var plan = new SweepPlan("demo-sweep", parse.GetValue(seed), ["dotnet", digits],
+                [.. configs.SelectMany(c => seeds.Select(s => new SweepCell(c, s)))], Deterministic: false, Threads: null);
+            plan.Save(workspace);
+            SweepCommand.Execute(workspace, plan, Environment.ProcessorCount, dir, Console.Out);
+            var a = SweepPlan.RunsOf(workspace, plan.Group).Where(r => r.Params.Any(p => p.Key == "hidden" && p.Value == "128"));
+            var b = SweepPlan.RunsOf(workspace, plan.Group).Where(r => r.Params.Any(p => p.Key == "hidden" && p.Value == "8"));
+            double Accuracy(Core.Runs.RunRecord r) => r.LatestMetrics.TryGetValue("val_accuracy", out var m) ? m.Value : double.NaN;
+            var comparison = Core.Statistics.Comparison.Of(a.Select(Accuracy), b.Select(Accuracy),
+                new Core.Statistics.ComparisonOptions { NameA = "hidden=128", NameB = "hidden=8" });
+            AnsiConsole.MarkupLine("[bold]6. repro compare demo-sweep:hidden=128 demo-sweep:hidden=8 --metric val_accuracy[/]");
+            AnsiConsole.WriteLine(comparison.Sentence);
+            AnsiConsole.WriteLine();
             AnsiConsole.MarkupLine($"Explore it: [bold]export REPRO_HOME={Markup.Escape(dir)}[/], then `./repro ls`, `./repro metrics last val_accuracy`, `./repro logs last`.");
             return result.ExitCode != 0 ? ExitCodes.Failure : verdict.Kind == Core.Verdicts.VerdictKind.Diverged ? ExitCodes.VerdictNotMet : ExitCodes.Ok;
         }));

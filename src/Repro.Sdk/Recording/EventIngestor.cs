@@ -24,8 +24,16 @@ public sealed class EventIngestor
     private readonly List<DataInput> _inputs = [];
     private bool _inputsChanged;
 
-    public EventIngestor(RunId runId, IObjectStore objects, string workingDirectory, IReadOnlyList<DataInput>? inputs = null)
+    private readonly Dictionary<string, Param> _given = new(StringComparer.Ordinal);
+
+    public EventIngestor(
+        RunId runId, IObjectStore objects, string workingDirectory, IReadOnlyList<DataInput>? inputs = null, IReadOnlyList<Param>? given = null)
     {
+        foreach (var p in given ?? [])
+        {
+            _given[p.Key] = p;
+        }
+
         _inputs.AddRange(inputs ?? []);
         _runId = runId;
         _objects = objects;
@@ -88,7 +96,12 @@ public sealed class EventIngestor
                     metrics.Add(new MetricPoint(m.Key, m.Value, step, m.TimestampMs ?? now));
                     break;
                 case ParamEvent p:
-                    parameters.Add(new Param(p.Key, p.Value, p.Source));
+                    // A program echoing a value repro gave it (REPRO_PARAMS) keeps that value's provenance (cli, sweep).
+                    if (!(_given.TryGetValue(p.Key, out var given) && given.Value == p.Value))
+                    {
+                        parameters.Add(new Param(p.Key, p.Value, p.Source));
+                    }
+
                     break;
                 case TagEvent t:
                     tags[t.Key] = t.Value;

@@ -53,7 +53,7 @@ public sealed class RunRecorder : IDisposable
         EventsPath = Path.Combine(runDirectory, "events.jsonl");
         LogPath = Path.Combine(runDirectory, "output.log");
         _tailer = new EventsFileTailer(EventsPath);
-        _ingestor = new EventIngestor(record.Id, workspace.Objects, record.WorkingDirectory, record.Inputs);
+        _ingestor = new EventIngestor(record.Id, workspace.Objects, record.WorkingDirectory, record.Inputs, record.Params);
         _environment = environment;
         _warnings = warnings;
     }
