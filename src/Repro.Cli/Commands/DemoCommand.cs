@@ -42,9 +42,9 @@ internal static class DemoCommand
             var verdict = ReproduceCommand.Reproduce(workspace, workspace.Runs.ResolveRun("digits-demo"),
                 new ReproduceCommand.ReproduceOptions(null, Core.Verdicts.ToleranceSpec.Standard, AllowDataDrift: false, Quiet: true), dir, Console.Error);
             AnsiConsole.WriteLine();
-            AnsiConsole.MarkupLine("[bold]5. repro sweep --seeds 3 --param hidden=8,128 -- dotnet digits.dll[/]: one seed proves nothing; compare configs across seeds");
+            AnsiConsole.MarkupLine("[bold]5. repro sweep --seeds 5 --param hidden=8,128 -- dotnet digits.dll[/]: one seed proves nothing; compare configs across seeds");
             var configs = SweepPlan.Product([("hidden", ["8", "128"]), ("epochs", ["15"]), ("checkpoint_every", ["0"])]);
-            var seeds = SweepPlan.Seeds(parse.GetValue(seed), 3, null);
+            var seeds = SweepPlan.Seeds(parse.GetValue(seed), 5, null);
             var plan = new SweepPlan("demo-sweep", parse.GetValue(seed), ["dotnet", digits],
                 [.. configs.SelectMany(c => seeds.Select(s => new SweepCell(c, s)))], Deterministic: false, Threads: null);
             plan.Save(workspace);
