@@ -124,7 +124,7 @@ internal static class CheckDeterminismCommand
     internal static Comparison Compare(ReproWorkspace workspace, IReadOnlyList<RunRecord> runs)
     {
         var reference = runs[0];
-        var refSeries = Series(workspace, reference);
+        var refSeries = MetricSeries.Of(workspace, reference, withoutSystem: true);
         var notes = new List<string>();
         var points = refSeries.Values.Sum(s => s.Count);
         var systemKeys = reference.LatestMetrics.Keys.Where(MetricKeys.IsSystem).ToList();
@@ -148,7 +148,7 @@ internal static class CheckDeterminismCommand
                     $"vs {reference.Status.ToWire()} (exit {reference.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? reference.Signal})", "", notes);
             }
 
-            var otherSeries = Series(workspace, other);
+            var otherSeries = MetricSeries.Of(workspace, other, withoutSystem: true);
             foreach (var key in refSeries.Keys.Union(otherSeries.Keys).Order(StringComparer.Ordinal))
             {
                 if (!refSeries.TryGetValue(key, out var a) || !otherSeries.TryGetValue(key, out var b))
@@ -204,13 +204,6 @@ internal static class CheckDeterminismCommand
         var d = RunDiff.UlpDistance(a, b);
         return d == long.MaxValue ? "∞" : d.ToString(CultureInfo.InvariantCulture);
     }
-
-    private static Dictionary<string, IReadOnlyList<MetricPoint>> Series(ReproWorkspace workspace, RunRecord run) =>
-        workspace.Runs.GetMetricHistory(run.Id)
-            .Where(p => !MetricKeys.IsSystem(p.Key))
-            .GroupBy(p => p.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<MetricPoint>)g.ToList(), StringComparer.Ordinal);
-
     private static string FirstDifferentLine(ReproWorkspace workspace, RunRecord a, RunRecord b)
     {
         if (a.LogSha256 is null || b.LogSha256 is null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Repro.Cli.Running;
 using System.Globalization;
 using System.Text;
 using Repro.Cli.Rendering;
@@ -51,8 +52,8 @@ internal static class DiffCommand
             LeftPatch = ReadObject(workspace, left.Code.DiffSha256),
             RightPatch = ReadObject(workspace, right.Code.DiffSha256),
             DataChanges = Running.DataInputs.Changes(workspace, left, right),
-            LeftSeries = Series(workspace, left),
-            RightSeries = Series(workspace, right),
+            LeftSeries = MetricSeries.Of(workspace, left),
+            RightSeries = MetricSeries.Of(workspace, right),
         };
         return RunDiff.Compare(left, right, material);
     }
@@ -114,9 +115,4 @@ internal static class DiffCommand
         using var reader = new StreamReader(workspace.Objects.Open(sha), Encoding.UTF8);
         return reader.ReadToEnd();
     }
-
-    private static Dictionary<string, IReadOnlyList<MetricPoint>> Series(ReproWorkspace workspace, RunRecord run) =>
-        workspace.Runs.GetMetricHistory(run.Id)
-            .GroupBy(p => p.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<MetricPoint>)g.ToList(), StringComparer.Ordinal);
 }

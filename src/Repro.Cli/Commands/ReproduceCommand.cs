@@ -107,8 +107,8 @@ internal static class ReproduceCommand
             var reproduction = result.Record;
             var material = new DiffMaterial
             {
-                LeftSeries = Series(workspace, original),
-                RightSeries = Series(workspace, reproduction),
+                LeftSeries = MetricSeries.Of(workspace, original),
+                RightSeries = MetricSeries.Of(workspace, reproduction),
                 DataChanges = DataInputs.Changes(workspace, original, reproduction),
             };
             var verdict = VerdictJudge.Judge(original, reproduction, material, options.Tolerances);
@@ -259,9 +259,4 @@ internal static class ReproduceCommand
                 $"Tolerance file {file} could not be read ({e.Message}). Expected JSON like {{\"rtol\":1e-5,\"atol\":1e-8,\"metrics\":{{\"val_accuracy\":{{\"atol\":0.01}}}}}}.");
         }
     }
-
-    private static Dictionary<string, IReadOnlyList<MetricPoint>> Series(ReproWorkspace workspace, RunRecord run) =>
-        workspace.Runs.GetMetricHistory(run.Id)
-            .GroupBy(p => p.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<MetricPoint>)g.ToList(), StringComparer.Ordinal);
 }
