@@ -13,7 +13,7 @@ if ! dotnet build Repro.slnx -c Debug -nologo -v q >"$log" 2>&1; then
   exit 1
 fi
 
-dotnet test Repro.slnx -c Debug --no-build -nologo -v q "$@" 2>&1 | tee "$log"
+dotnet test Repro.slnx -c Debug --no-build -nologo -v q --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Sum the per-project summaries: "Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total: ..."

@@ -146,8 +146,14 @@ public sealed class LifecycleTests : IDisposable
             kill.WaitForExit();
         }
 
-        var rest = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
+        var restTask = process.StandardOutput.ReadToEndAsync();
+        if (!restTask.Wait(TimeSpan.FromSeconds(90)) || !process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("repro run did not end within 90 s of SIGINT\n--- stderr\n" + stderr.Result);
+        }
+
+        var rest = restTask.Result;
         Assert.Contains("child got SIGINT", rest, StringComparison.Ordinal);
         Assert.Equal(130, process.ExitCode);
 

@@ -18,6 +18,7 @@ internal sealed class ChildRunner
     private readonly Lock _logGate = new();
     private int _interrupts;
     private volatile bool _interrupted;
+    private volatile int _pendingSignal;
 
     public required IReadOnlyList<string> Command { get; init; }
     public required string WorkingDirectory { get; init; }
@@ -74,15 +75,8 @@ internal sealed class ChildRunner
 
         using var log = new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         using var process = new Process { StartInfo = psi };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            return new ChildOutcome(ExitCodes.CommandNotFound, null, false, $"could not start '{Command[0]}': {e.Message}");
-        }
 
+        // Handlers go in before the child starts: a signal that arrives in between must not end repro unrecorded.
         var registrations = new List<PosixSignalRegistration>();
         if (!OperatingSystem.IsWindows())
         {
@@ -93,6 +87,20 @@ internal sealed class ChildRunner
 
         try
         {
+            try
+            {
+                process.Start();
+            }
+            catch (Win32Exception e)
+            {
+                return new ChildOutcome(ExitCodes.CommandNotFound, null, false, $"could not start '{Command[0]}': {e.Message}");
+            }
+
+            if (_pendingSignal is var pending and not 0)
+            {
+                Signals.Send(process.Id, pending);
+            }
+
             var stdout = Pump(process.StandardOutput.BaseStream, StandardOutput ?? Console.OpenStandardOutput(), log);
             var stderr = Pump(process.StandardError.BaseStream, StandardError ?? Console.OpenStandardError(), log);
             while (!process.WaitForExit(TickInterval))
@@ -118,8 +126,20 @@ internal sealed class ChildRunner
     {
         context.Cancel = true; // repro stays alive to record the end of the run
         _interrupted = true;
-        if (process.HasExited)
+        int pid;
+        try
         {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            pid = process.Id;
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started yet: the run is marked interrupted; the child gets the signal below once it exists.
+            _pendingSignal = signal;
             return;
         }
 
@@ -141,8 +161,8 @@ internal sealed class ChildRunner
             send = Signals.SigKill;
         }
 
-        Console.Error.WriteLine($"\nrepro: forwarding {Signals.Name(send)} to the command (pid {process.Id})");
-        Signals.Send(process.Id, send);
+        Console.Error.WriteLine($"\nrepro: forwarding {Signals.Name(send)} to the command (pid {pid})");
+        Signals.Send(pid, send);
     }
 
     private Task Pump(Stream source, Stream terminal, FileStream log) => Task.Run(() =>
