@@ -124,4 +124,38 @@ public sealed class ReproduceTests : IDisposable
         Assert.Contains("the uncommitted diff", repro.Stderr, StringComparison.Ordinal);
         Assert.Contains("corrupted", repro.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_missing_data_input_is_named_and_nothing_runs()
+    {
+        Assert.Equal(0, ReproCli.Run(_dir.Path, "run", "--name", "orig", "--data", "data", "--", "python3", "train.py").ExitCode);
+        Directory.Move(Path.Combine(_dir.Path, "data"), Path.Combine(_dir.Path, "data-moved"));
+        var repro = ReproCli.Run(_dir.Path, "reproduce", "orig");
+        Assert.Equal(1, repro.ExitCode);
+        Assert.Contains("Data input 'data' is missing", repro.Stderr, StringComparison.Ordinal);
+        Assert.Single(ReproCli.Run(_dir.Path, "ls", "--json").Json().EnumerateArray());
+    }
+
+    [Fact]
+    public void A_dirty_working_tree_is_left_untouched_even_when_the_reproduction_diverges()
+    {
+        _dir.Write("noisy.py", """
+            import json, os, random
+            with open("side-effect.txt", "w") as s:
+                s.write("written by the reproduction")
+            with open(os.environ["REPRO_EVENTS"], "a") as f:
+                f.write(json.dumps({"type": "metric", "key": "acc", "value": random.random(), "step": 0}) + "\n")
+            """);
+        Git.Run(_dir.Path, "add", "noisy.py");
+        Git.Run(_dir.Path, "commit", "-q", "-m", "noisy");
+        Assert.Equal(0, ReproCli.Run(_dir.Path, "run", "--name", "noisy", "--", "python3", "noisy.py").ExitCode);
+        File.Delete(Path.Combine(_dir.Path, "side-effect.txt"));
+        _dir.Write("noisy.py", "# edited after the run\n");
+        var status = Git.Run(_dir.Path, "status", "--porcelain");
+        var repro = ReproCli.Run(_dir.Path, "reproduce", "noisy");
+        Assert.Equal(3, repro.ExitCode);
+        Assert.Equal(status, Git.Run(_dir.Path, "status", "--porcelain"));
+        Assert.Equal("# edited after the run\n", File.ReadAllText(Path.Combine(_dir.Path, "noisy.py")));
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "side-effect.txt")));
+    }
 }
