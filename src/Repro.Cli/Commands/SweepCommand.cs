@@ -122,7 +122,34 @@ internal static class SweepCommand
         int finished = 0, running = 0, started = 0;
         var clock = Stopwatch.StartNew();
         var gate = new Lock();
-        Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = parallel }, cell =>
+        var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        ProgressTask? bar = null;
+        void Report(RunRecord record, SweepCell cell, int n)
+        {
+            var left = todo.Count - n;
+            var eta = n == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / n * left);
+            var status = string.Create(CultureInfo.InvariantCulture,
+                $"{Volatile.Read(ref running)} running, {failed.Count} failed, ~{Rendering.Format.Duration(eta)} left");
+            lock (gate)
+            {
+                if (bar is not null)
+                {
+                    bar.Increment(1);
+                    bar.Description = string.Create(CultureInfo.InvariantCulture, $"{plan.Group}: {n}/{todo.Count} done, {status}");
+                    if (record.Status != RunStatus.Finished)
+                    {
+                        AnsiConsole.MarkupLine(Markup.Escape($"{record.Id.Short} {record.Status.ToWire()} {cell.ConfigLabel} seed {cell.Seed}"));
+                    }
+                }
+                else
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"[{n}/{todo.Count}] {record.Id.Short} {record.Status.ToWire(),-11} {cell.ConfigLabel} seed {cell.Seed}   ({status})"));
+                }
+            }
+        }
+
+        void RunAll() => Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = parallel }, cell =>
         {
             if (stop.IsCancellationRequested)
             {
@@ -146,21 +173,29 @@ internal static class SweepCommand
                 StandardError = Stream.Null,
             }, TextWriter.Null);
             Interlocked.Decrement(ref running);
-            var n = Interlocked.Increment(ref finished);
             if (result.Record.Status != RunStatus.Finished)
             {
                 failed.Add($"{result.Record.Id.Short} {cell.ConfigLabel} seed {cell.Seed}: {result.Record.Status.ToWire()}" +
                     (result.Record.ExitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $" (exit {code})") : result.Record.Signal is { } s ? $" ({s})" : ""));
             }
 
-            var left = todo.Count - n;
-            var eta = n == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / n * left);
-            lock (gate)
-            {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{n}/{todo.Count}] {result.Record.Id.Short} {result.Record.Status.ToWire(),-11} {cell.ConfigLabel} seed {cell.Seed}   ({Volatile.Read(ref running)} running, {failed.Count} failed, ~{Rendering.Format.Duration(eta)} left)"));
-            }
+            Report(result.Record, cell, Interlocked.Increment(ref finished));
         });
+
+        if (live)
+        {
+            // On a terminal: one live bar (done, running, failed, time left); piped: one plain line per finished run.
+            AnsiConsole.Progress().AutoClear(false).Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn())
+                .Start(ctx =>
+                {
+                    bar = ctx.AddTask(plan.Group, maxValue: Math.Max(1, todo.Count));
+                    RunAll();
+                });
+        }
+        else
+        {
+            RunAll();
+        }
 
         var notStarted = todo.Count - started;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
