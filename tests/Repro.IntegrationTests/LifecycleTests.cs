@@ -131,7 +131,18 @@ public sealed class LifecycleTests : IDisposable
                 print("child got SIGINT", flush=True)
                 sys.exit(130)
             """);
-        using var process = Process.Start(ReproCli.StartInfo(_dir.Path, ["run", "--name", "stopme", "--", "python3", "long.py"]))!;
+        // A shell that starts jobs in the background (as CI runners may) leaves SIGINT ignored, and an ignored SIGINT is
+        // inherited: reset it to the default before exec'ing repro, as an interactive terminal would have it.
+        var psi = ReproCli.StartInfo(_dir.Path, ["run", "--name", "stopme", "--", "python3", "long.py"]);
+        var argv = psi.ArgumentList.ToList();
+        psi.FileName = "python3";
+        psi.ArgumentList.Clear();
+        foreach (var arg in (string[])["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp('dotnet', ['dotnet'] + sys.argv[1:])", .. argv])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         var line = process.StandardOutput.ReadLine();
