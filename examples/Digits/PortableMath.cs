@@ -12,7 +12,6 @@ internal static class PortableMath
     private const double Ln2Hi = 6.93147180369123816490e-01;
     private const double Ln2Lo = 1.90821492927058770002e-10;
     private const double InverseLn2 = 1.44269504088896338700e+00;
-    private const double Sqrt2 = 1.4142135623730951;
     private const double MaxExponent = 709.782712893384; // ln(double.MaxValue)
     private const double MinExponent = -708.0;            // e^x below this is under 2^-1021: taken as 0
 
@@ -62,41 +61,10 @@ internal static class PortableMath
     /// <summary>
     /// ln <paramref name="x"/>; like <see cref="Math.Log(double)"/>, NaN below 0 and for NaN, -infinity at 0, infinity at infinity.
     /// </summary>
-    public static double Log(double x)
-    {
-        if (!(x > 0) || double.IsPositiveInfinity(x))
-        {
-            return x == 0 ? double.NegativeInfinity : x > 0 ? x : double.NaN;
-        }
-
-        var k = 0;
-        if (!double.IsNormal(x))
-        {
-            x *= 18014398509481984.0; // 2^54
-            k = -54;
-        }
-
-        var bits = BitConverter.DoubleToInt64Bits(x);
-        k += (int)(bits >> 52) - 1023;
-        var m = BitConverter.Int64BitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L); // m in [1, 2)
-        if (m > Sqrt2)
-        {
-            m *= 0.5;
-            k++;
-        }
-
-        // ln m = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), |s| <= 0.1716, so terms through s^23 reach 2^-60.
-        var s = (m - 1.0) / (m + 1.0);
-        var z = s * s;
-        var series = 1.0 / 23.0;
-        for (var d = 21; d >= 3; d -= 2)
-        {
-            series = (1.0 / d) + (z * series);
-        }
-
-        var lnM = (2.0 * s) + (2.0 * s * z * series);
-        return (k * Ln2Hi) + ((k * Ln2Lo) + lnM);
-    }
+    public static double Log(double x) =>
+        !(x > 0) || double.IsPositiveInfinity(x)
+            ? (x == 0 ? double.NegativeInfinity : x > 0 ? x : double.NaN)
+            : Repro.Core.Numerics.PortableMath.Log(x);
 
     private static double PowerOfTwo(int exponent) => BitConverter.Int64BitsToDouble((long)(exponent + 1023) << 52);
 }

@@ -6,7 +6,7 @@ namespace Repro.Core.Numerics;
 /// platform's C library, whose last bits differ between glibc, musl, macOS and Windows.
 /// Accuracy is a few units in the last place; the point is identical bits, not the last ulp.
 /// </summary>
-internal static class PortableMath
+public static class PortableMath
 {
     // ln 2 split so that k * Ln2Hi is exact for |k| < 2^11.
     private const double Ln2Hi = 6.93147180369123816490e-01;
