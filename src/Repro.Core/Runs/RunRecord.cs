@@ -52,5 +52,8 @@ public sealed record RunRecord
     /// <summary>sha256 of the stored stdout/stderr log object, once the run has ended.</summary>
     public string? LogSha256 { get; init; }
 
+    /// <summary>Who started the run (the OS user for local runs, MLflow's user_id for runs created over the API).</summary>
+    public string? UserId { get; init; }
+
     public TimeSpan? Duration => EndTime is { } end ? end - StartTime : null;
 }
