@@ -31,6 +31,8 @@ internal static class Program
         root.Subcommands.Add(CheckDeterminismCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ServerCommands.Server());
+        root.Subcommands.Add(ServerCommands.Ui());
         return root.Parse(args).Invoke();
     }
 
