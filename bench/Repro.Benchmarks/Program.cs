@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Repro.Benchmarks.Data;
 using Repro.Benchmarks.Numerics;
+using Repro.Benchmarks.Server;
 
 namespace Repro.Benchmarks;
 
@@ -16,6 +17,8 @@ internal static class Program
                 return DataBench.Run(args[1..]);
             case DataBench.RecheckCommand:
                 return DataBench.RecheckOnce(args[1..]);
+            case ServerBench.Command:
+                return ServerBench.Run(args[1..]);
             case "--interleaved":
                 InterleavedReductionComparison.Run(Console.Out);
                 return 0;
