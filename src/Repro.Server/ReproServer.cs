@@ -90,6 +90,7 @@ public sealed class ReproServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxArtifactBytes;
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;    // long GET query strings (filters, many run ids)
             if (options.Host is "localhost")
             {
                 kestrel.ListenLocalhost(options.Port);
@@ -121,11 +122,10 @@ public sealed class ReproServer : IAsyncDisposable
         var path = http.Request.Path;
         var mlflow = path.StartsWithSegments("/api/2.0", StringComparison.Ordinal)
             || path.StartsWithSegments("/ajax-api/2.0", StringComparison.Ordinal);
+        var upload = IsUpload(path);
         try
         {
-            if (!path.StartsWithSegments("/api/2.0/mlflow-artifacts", StringComparison.Ordinal)
-                && !path.StartsWithSegments("/api/v1/objects", StringComparison.Ordinal)
-                && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            if (!upload && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
                 limit.MaxRequestBodySize = options.MaxJsonBodyBytes;
             }
@@ -151,7 +151,9 @@ public sealed class ReproServer : IAsyncDisposable
             var tooLarge = e.StatusCode == StatusCodes.Status413PayloadTooLarge;
             await WriteError(http, mlflow, e.StatusCode, tooLarge ? "request_too_large" : "bad_request",
                 tooLarge
-                    ? $"The request body is larger than this server accepts ({options.MaxJsonBodyBytes} bytes for JSON). Send smaller batches."
+                    ? upload
+                        ? $"The upload is larger than this server accepts ({options.MaxArtifactBytes} bytes per file). Split the file, or store it elsewhere and log its location."
+                        : $"The request body is larger than this server accepts ({options.MaxJsonBodyBytes} bytes for JSON). Send smaller batches."
                     : e.Message).ConfigureAwait(false);
         }
         catch (JsonException e) when (!http.Response.HasStarted)
@@ -161,9 +163,28 @@ public sealed class ReproServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Raw file uploads, which get the artifact size limit instead of the JSON one.</summary>
+    private static bool IsUpload(PathString path) =>
+        path.StartsWithSegments("/api/2.0/mlflow-artifacts", StringComparison.Ordinal)
+        || path.StartsWithSegments("/ajax-api/2.0/mlflow-artifacts", StringComparison.Ordinal)
+        || path.StartsWithSegments("/api/v1/objects", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The UI's pages and static assets hold no data (everything comes from the API), so they load without a token even
+    /// with --protect-reads; the page then asks for the token and sends it with its API calls.
+    /// </summary>
+    private static bool IsPublicShell(HttpContext http)
+    {
+        var path = http.Request.Path;
+        return (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+            && (path == "/" || path.StartsWithSegments("/ui", StringComparison.Ordinal) || path == "/health"
+                || path == "/runs" || path.StartsWithSegments("/runs", StringComparison.Ordinal)
+                || path == "/chart" || path == "/compare" || path == "/favicon.ico");
+    }
+
     private static bool Authorized(HttpContext http, ServerOptions options)
     {
-        if (options.Token is not { Length: > 0 } token)
+        if (options.Token is not { Length: > 0 } token || IsPublicShell(http))
         {
             return true;
         }
