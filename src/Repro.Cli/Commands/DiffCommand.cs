@@ -21,7 +21,7 @@ internal static class DiffCommand
         var command = new Command("diff", "Show every difference between two runs: data, params, code, seed, command, environment, results.") { a, b, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var left = workspace.Runs.ResolveRun(parse.GetValue(a)!);
             var right = workspace.Runs.ResolveRun(parse.GetValue(b)!);
             var report = Compute(workspace, left, right);

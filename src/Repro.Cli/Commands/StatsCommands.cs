@@ -27,7 +27,7 @@ internal static class StatsCommands
         var command = new Command("stats", "Per config of a group: n, mean, std, 95% CI, min, median, max of each metric.") { group, metric, agg, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var name = parse.GetValue(group)!;
             var runs = SweepPlan.RunsOf(workspace, name);
             if (runs.Count == 0)
@@ -99,7 +99,7 @@ internal static class StatsCommands
                 throw new ReproException(ErrorCode.InvalidArgument, "Give --higher-is-better or --lower-is-better, not both.");
             }
 
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var m = parse.GetValue(metric)!;
             var how = ParseAgg(parse.GetValue(agg)!);
             var (nameA, va, notesA) = Values(workspace, parse.GetValue(a)!, m, how);
@@ -142,7 +142,7 @@ internal static class StatsCommands
         var command = new Command("check-claim", "Is a reported value consistent with the distribution of a group's results?") { group, metric, value, agg, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var (name, values, notes) = Values(workspace, parse.GetValue(group)!, parse.GetValue(metric)!, ParseAgg(parse.GetValue(agg)!));
             var check = ClaimCheck.Of(values, parse.GetValue(value));
             if (parse.GetValue(json))
