@@ -44,12 +44,34 @@ public sealed class RemoteRunStore : IRunStore
         }
 
         var requests = new List<PendingRequest>();
+        var rest = batch with { Create = null };
         if (batch.Create is { } record)
         {
-            requests.Add(new PendingRequest(PendingKind.Create, batch.RunId) { Record = record });
+            // Params and tags are upserts, so those of the batch can travel inside the created record: one request, not two.
+            var parameters = record.Params.ToList();
+            foreach (var p in batch.Params)
+            {
+                var at = parameters.FindIndex(existing => existing.Key == p.Key);
+                if (at >= 0)
+                {
+                    parameters[at] = p;
+                }
+                else
+                {
+                    parameters.Add(p);
+                }
+            }
+
+            var tags = new SortedDictionary<string, string>(record.Tags.ToDictionary(), StringComparer.Ordinal);
+            foreach (var (key, value) in batch.Tags)
+            {
+                tags[key] = value;
+            }
+
+            requests.Add(new PendingRequest(PendingKind.Create, batch.RunId) { Record = record with { Params = parameters, Tags = tags } });
+            rest = rest with { Params = [], Tags = new Dictionary<string, string>() };
         }
 
-        var rest = batch with { Create = null };
         var metrics = rest.Metrics;
         var chunks = metrics.Count <= MetricsPerRequest ? 0 : (metrics.Count - 1) / MetricsPerRequest;
         for (var c = 0; c < chunks; c++)

@@ -196,7 +196,7 @@ public sealed class TrackingServerClient : IDisposable
     }
 
     /// <summary>The server's stable code (problem details' <c>code</c>) back to the domain's <see cref="ErrorCode"/>.</summary>
-    internal static ErrorCode MapCode(string? code, int status)
+    public static ErrorCode MapCode(string? code, int status)
     {
         if (code is { Length: > 0 })
         {
