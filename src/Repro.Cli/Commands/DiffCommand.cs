@@ -1,10 +1,9 @@
 using System.CommandLine;
-using Repro.Cli.Running;
 using System.Globalization;
-using System.Text;
 using Repro.Cli.Rendering;
 using Repro.Core.Diffing;
 using Repro.Core.Runs;
+using Repro.Server.Reports;
 using Repro.Storage.Workspace;
 using Spectre.Console;
 
@@ -24,17 +23,10 @@ internal static class DiffCommand
             using var workspace = ReproWorkspace.Open();
             var left = workspace.Runs.ResolveRun(parse.GetValue(a)!);
             var right = workspace.Runs.ResolveRun(parse.GetValue(b)!);
-            var report = Compute(workspace, left, right);
+            var report = DiffReport.Compute(workspace.Runs, workspace.Objects, left, right);
             if (parse.GetValue(json))
             {
-                ReadCommands.WriteJson(new
-                {
-                    left = left.Id.Value,
-                    right = right.Id.Value,
-                    identical = report.Identical,
-                    differences = report.Items.Select(i => new { category = i.Category.ToString().ToLowerInvariant(), i.Key, i.Left, i.Right, i.Note }),
-                    metrics = report.Metrics,
-                });
+                ReadCommands.WriteJson(DiffReport.ToJson(report));
                 return ExitCodes.Ok;
             }
 
@@ -42,20 +34,6 @@ internal static class DiffCommand
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    public static RunDiffReport Compute(ReproWorkspace workspace, RunRecord left, RunRecord right)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var material = new DiffMaterial
-        {
-            LeftPatch = ReadObject(workspace, left.Code.DiffSha256),
-            RightPatch = ReadObject(workspace, right.Code.DiffSha256),
-            DataChanges = Running.DataInputs.Changes(workspace, left, right),
-            LeftSeries = MetricSeries.Of(workspace, left),
-            RightSeries = MetricSeries.Of(workspace, right),
-        };
-        return RunDiff.Compare(left, right, material);
     }
 
     public static void Render(RunRecord left, RunRecord right, RunDiffReport report)
@@ -103,16 +81,5 @@ internal static class DiffCommand
 
             AnsiConsole.Write(table);
         }
-    }
-
-    private static string? ReadObject(ReproWorkspace workspace, string? sha)
-    {
-        if (sha is null || !workspace.Objects.Exists(sha))
-        {
-            return null;
-        }
-
-        using var reader = new StreamReader(workspace.Objects.Open(sha), Encoding.UTF8);
-        return reader.ReadToEnd();
     }
 }

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Repro.Cli.Running;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Core.Statistics;
+using Repro.Server.Reports;
 using Repro.Storage.Workspace;
 using Spectre.Console;
 
@@ -28,30 +28,7 @@ internal static class StatsCommands
         command.SetAction(parse => Program.Guard(() =>
         {
             using var workspace = ReproWorkspace.Open();
-            var name = parse.GetValue(group)!;
-            var runs = SweepPlan.RunsOf(workspace, name);
-            if (runs.Count == 0)
-            {
-                throw new ReproException(ErrorCode.NotFound, $"No runs in group '{name}'. Start one with `repro sweep --name {name} --seeds 5 -- <command>`.");
-            }
-
-            var how = ParseAgg(parse.GetValue(agg)!);
-            var metrics = parse.GetValue(metric) is { Length: > 0 } given ? given
-                : [.. runs.SelectMany(r => r.LatestMetrics.Keys).Where(k => !MetricKeys.IsSystem(k)).Distinct().Order(StringComparer.Ordinal)];
-            var rows = new List<StatsRow>();
-            foreach (var config in runs.GroupBy(SweepCommand.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                var ok = config.Where(r => r.Status == RunStatus.Finished).ToList();
-                var failed = config.Count() - ok.Count;
-                foreach (var m in metrics)
-                {
-                    var values = ok.Select(r => Value(workspace, r, m, how)).ToList();
-                    var missing = values.Count(v => v is null);
-                    var summary = Summary.Of(values.Where(v => v is not null).Select(v => v!.Value));
-                    rows.Add(new StatsRow(config.Key, m, summary, failed, missing));
-                }
-            }
-
+            var rows = GroupStats.OfGroup(workspace.Runs, parse.GetValue(group)!, parse.GetValue(metric) ?? [], ParseAgg(parse.GetValue(agg)!));
             if (parse.GetValue(json))
             {
                 ReadCommands.WriteJson(rows);
@@ -102,17 +79,17 @@ internal static class StatsCommands
             using var workspace = ReproWorkspace.Open();
             var m = parse.GetValue(metric)!;
             var how = ParseAgg(parse.GetValue(agg)!);
-            var (nameA, va, notesA) = Values(workspace, parse.GetValue(a)!, m, how);
-            var (nameB, vb, notesB) = Values(workspace, parse.GetValue(b)!, m, how);
-            var higherIsBetter = parse.GetValue(higher) || (!parse.GetValue(lower) && !LowerIsBetterByName(m));
-            var comparison = Comparison.Of(va, vb, new ComparisonOptions { HigherIsBetter = higherIsBetter, NameA = nameA, NameB = nameB });
+            bool? direction = parse.GetValue(higher) ? true : parse.GetValue(lower) ? false : null;
+            var (comparison, notes) = GroupStats.Compare(workspace.Runs, parse.GetValue(a)!, parse.GetValue(b)!, m, how, direction);
+            var higherIsBetter = comparison.Options.HigherIsBetter;
+            var (nameA, nameB) = (comparison.Options.NameA, comparison.Options.NameB);
             if (parse.GetValue(json))
             {
                 ReadCommands.WriteJson(comparison);
             }
             else
             {
-                foreach (var note in notesA.Concat(notesB))
+                foreach (var note in notes)
                 {
                     Console.WriteLine("note: " + note);
                 }
@@ -143,7 +120,7 @@ internal static class StatsCommands
         command.SetAction(parse => Program.Guard(() =>
         {
             using var workspace = ReproWorkspace.Open();
-            var (name, values, notes) = Values(workspace, parse.GetValue(group)!, parse.GetValue(metric)!, ParseAgg(parse.GetValue(agg)!));
+            var (name, values, notes) = GroupStats.Side(workspace.Runs, parse.GetValue(group)!, parse.GetValue(metric)!, ParseAgg(parse.GetValue(agg)!));
             var check = ClaimCheck.Of(values, parse.GetValue(value));
             if (parse.GetValue(json))
             {
@@ -164,103 +141,7 @@ internal static class StatsCommands
         return command;
     }
 
-    private sealed record StatsRow(string Config, string Metric, Summary Summary, int Failed, int Missing);
-
-    private enum Agg
-    {
-        Last,
-        Best,
-        Min,
-        Max,
-    }
-
-    private static Agg ParseAgg(string text) => text.ToLowerInvariant() switch
-    {
-        "last" => Agg.Last,
-        "best" => Agg.Best,
-        "min" => Agg.Min,
-        "max" => Agg.Max,
-        _ => throw new ReproException(ErrorCode.InvalidArgument, $"--agg '{text}' is not one of last, best, min, max."),
-    };
-
-    private static bool LowerIsBetterByName(string metric) =>
-        metric.Contains("loss", StringComparison.OrdinalIgnoreCase) || metric.Contains("error", StringComparison.OrdinalIgnoreCase)
-        || metric.Contains("err", StringComparison.OrdinalIgnoreCase) || metric.Contains("perplexity", StringComparison.OrdinalIgnoreCase);
-
-    private static double? Value(ReproWorkspace workspace, RunRecord run, string metric, Agg how)
-    {
-        if (!run.LatestMetrics.TryGetValue(metric, out var last))
-        {
-            return null;
-        }
-
-        if (how == Agg.Last)
-        {
-            return last.Value;
-        }
-
-        var series = workspace.Runs.GetMetricHistory(run.Id, metric).Select(p => p.Value).Where(v => !double.IsNaN(v)).ToList();
-        if (series.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var min = how == Agg.Min || (how == Agg.Best && LowerIsBetterByName(metric));
-        return min ? series.Min() : series.Max();
-    }
-
-    /// <summary>Resolves a side: "G:k=v,...", a group, or a comma list of runs. Failed runs and runs without the metric are left out and named.</summary>
-    private static (string Name, List<double> Values, List<string> Notes) Values(ReproWorkspace workspace, string side, string metric, Agg how)
-    {
-        IReadOnlyList<RunRecord> runs;
-        var colon = side.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0)
-        {
-            var group = side[..colon];
-            var wanted = KeyValues.Parse(side[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries), "config");
-            runs = [.. SweepPlan.RunsOf(workspace, group).Where(r => wanted.All(kv => r.Params.Any(p => p.Key == kv.Key && p.Value == kv.Value)))];
-            if (runs.Count == 0)
-            {
-                throw new ReproException(ErrorCode.NotFound, $"No run of group '{group}' has {side[(colon + 1)..]}. See the configs with `repro stats {group}`.");
-            }
-        }
-        else if (SweepPlan.RunsOf(workspace, side) is { Count: > 0 } groupRuns)
-        {
-            runs = groupRuns;
-        }
-        else
-        {
-            runs = [.. side.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(workspace.Runs.ResolveRun)];
-        }
-
-        var notes = new List<string>();
-        var values = new List<double>();
-        var failed = runs.Where(r => r.Status != RunStatus.Finished).ToList();
-        if (failed.Count > 0)
-        {
-            notes.Add($"{side}: {failed.Count} run(s) did not finish and are left out ({string.Join(", ", failed.Take(5).Select(r => r.Id.Short + " " + r.Status.ToWire()))})");
-        }
-
-        var missing = new List<string>();
-        foreach (var run in runs.Where(r => r.Status == RunStatus.Finished))
-        {
-            if (Value(workspace, run, metric, how) is { } v)
-            {
-                values.Add(v);
-            }
-            else
-            {
-                missing.Add(run.Id.Short);
-            }
-        }
-
-        if (missing.Count > 0)
-        {
-            notes.Add($"{side}: {missing.Count} run(s) did not log '{metric}' and are left out ({string.Join(", ", missing.Take(5))})");
-        }
-
-        return (side, values, notes);
-    }
+    private static MetricAggregate ParseAgg(string text) => GroupStats.ParseAggregate(text);
 
     private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("G5", CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ using Repro.Core.Data;
 using Repro.Core.Diffing;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
+using Repro.Server.Reports;
 using Repro.Storage.Workspace;
 
 namespace Repro.Cli.Running;
@@ -11,8 +12,6 @@ namespace Repro.Cli.Running;
 /// <summary>Data inputs of runs: fingerprinted before a command starts, checked again after, compared between runs.</summary>
 internal static class DataInputs
 {
-    public const int ExamplesShown = 5;
-
     public static FingerprintOptions Options(ReproWorkspace workspace, bool skipUnreadable) => new()
     {
         CacheDirectory = Path.Combine(workspace.ReproDirectory, "cache"),
@@ -108,16 +107,7 @@ internal static class DataInputs
         return workspace.Objects.Put(buffer).Sha256;
     }
 
-    public static DataManifest LoadManifest(ReproWorkspace workspace, string sha256)
-    {
-        if (!workspace.Objects.Exists(sha256))
-        {
-            throw new ReproException(ErrorCode.NotFound, $"The data manifest {sha256} is missing from the object store. Check the workspace with `repro verify`.");
-        }
-
-        using var stream = workspace.Objects.Open(sha256);
-        return DataManifest.Parse(stream);
-    }
+    public static DataManifest LoadManifest(ReproWorkspace workspace, string sha256) => DataChanges.LoadManifest(workspace.Objects, sha256);
 
     public static string Describe(ManifestDiff diff) => string.Create(CultureInfo.InvariantCulture,
         $"+{diff.AddedCount} added ({Rendering.Format.Bytes(diff.AddedBytes)}), −{diff.RemovedCount} removed ({Rendering.Format.Bytes(diff.RemovedBytes)}), ~{diff.ChangedCount} changed")
@@ -125,54 +115,15 @@ internal static class DataInputs
 
     private static string Examples(ManifestDiff diff)
     {
-        var names = diff.Added.Take(ExamplesShown).Select(e => "+" + e.Path)
-            .Concat(diff.Removed.Take(ExamplesShown).Select(e => "−" + e.Path))
-            .Concat(diff.Changed.Take(ExamplesShown).Select(e => "~" + e.Path))
-            .ToList();
+        var names = DataChanges.Examples(diff).ToList();
         return names.Count == 0 ? "" : ": " + string.Join(", ", names);
     }
 
     /// <summary>Pairs the inputs of two runs: by recorded path, or the single input of each when both have exactly one.</summary>
-    public static IReadOnlyList<(string Name, DataInput? Left, DataInput? Right)> Pair(RunRecord left, RunRecord right)
-    {
-        if (left.Inputs.Count == 1 && right.Inputs.Count == 1)
-        {
-            var name = left.Inputs[0].Path == right.Inputs[0].Path ? left.Inputs[0].Path : $"{left.Inputs[0].Path} ↔ {right.Inputs[0].Path}";
-            return [(name, left.Inputs[0], right.Inputs[0])];
-        }
-
-        var l = left.Inputs.ToDictionary(i => i.Path, StringComparer.Ordinal);
-        var r = right.Inputs.ToDictionary(i => i.Path, StringComparer.Ordinal);
-        return l.Keys.Union(r.Keys).Order(StringComparer.Ordinal)
-            .Select(k => (k, l.GetValueOrDefault(k), r.GetValueOrDefault(k)))
-            .ToList();
-    }
+    public static IReadOnlyList<(string Name, DataInput? Left, DataInput? Right)> Pair(RunRecord left, RunRecord right) =>
+        DataChanges.Pair(left, right);
 
     /// <summary>File-level changes of every input both runs recorded under one name whose roots differ.</summary>
-    public static IReadOnlyList<DataChange> Changes(ReproWorkspace workspace, RunRecord left, RunRecord right)
-    {
-        var changes = new List<DataChange>();
-        foreach (var (name, a, b) in Pair(left, right))
-        {
-            if (a is null || b is null || a.RootHash == b.RootHash)
-            {
-                continue;
-            }
-
-            try
-            {
-                var diff = ManifestDiff.Compare(LoadManifest(workspace, a.ManifestSha256), LoadManifest(workspace, b.ManifestSha256));
-                changes.Add(new DataChange(a.Path, diff.AddedCount, diff.RemovedCount, diff.ChangedCount, diff.AddedBytes, diff.RemovedBytes,
-                    diff.Added.Take(ExamplesShown).Select(e => "+" + e.Path)
-                        .Concat(diff.Removed.Take(ExamplesShown).Select(e => "−" + e.Path))
-                        .Concat(diff.Changed.Take(ExamplesShown).Select(e => "~" + e.Path)).ToList()));
-            }
-            catch (ReproException)
-            {
-                // A missing manifest leaves the input reported as "the data differs" without file detail.
-            }
-        }
-
-        return changes;
-    }
+    public static IReadOnlyList<DataChange> Changes(ReproWorkspace workspace, RunRecord left, RunRecord right) =>
+        DataChanges.Of(workspace.Objects, left, right);
 }

@@ -5,7 +5,7 @@ using Repro.Core.Errors;
 using Repro.Core.Randomness;
 using Repro.Core.Runs;
 using Repro.Core.Serialization;
-using Repro.Storage.Runs;
+using Repro.Server.Reports;
 using Repro.Storage.Workspace;
 
 namespace Repro.Cli.Running;
@@ -24,8 +24,7 @@ internal sealed record SweepPlan(string Group, long GroupSeed, IReadOnlyList<str
 {
     public const int ConfirmAbove = 10_000;
 
-    public static string Label(IReadOnlyDictionary<string, string> config) =>
-        config.Count == 0 ? "(default)" : string.Join(",", config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+    public static string Label(IReadOnlyDictionary<string, string> config) => SweepGroups.Label(config);
 
     /// <summary>Seeds for a sweep: the given list, or <paramref name="count"/> drawn from the group seed.</summary>
     public static IReadOnlyList<long> Seeds(long groupSeed, int? count, IReadOnlyList<long>? list)
@@ -125,8 +124,7 @@ internal sealed record SweepPlan(string Group, long GroupSeed, IReadOnlyList<str
     }
 
     /// <summary>The runs of a group, newest first.</summary>
-    public static IReadOnlyList<RunRecord> RunsOf(ReproWorkspace workspace, string group) =>
-        [.. workspace.Runs.ListRuns(new RunQuery(Limit: 1_000_000)).Where(r => r.Lineage.Group == group)];
+    public static IReadOnlyList<RunRecord> RunsOf(ReproWorkspace workspace, string group) => SweepGroups.RunsOf(workspace.Runs, group);
 
     public static string SeedText(long seed) => seed.ToString(CultureInfo.InvariantCulture);
 }
