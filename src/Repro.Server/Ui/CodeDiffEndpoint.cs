@@ -15,7 +15,7 @@ internal static class CodeDiffEndpoint
     {
         app.MapGet("/api/v1/runs/{ref}/code/diff", (string @ref, ServerContext context) =>
         {
-            var run = context.Store.ResolveRun(@ref);
+            var run = Api.RunReferences.Resolve(context.Store, @ref);
             if (run.Code.DiffSha256 is not { Length: > 0 } sha)
             {
                 throw new ReproException(ErrorCode.NotFound,

@@ -40,7 +40,7 @@ internal static class SeriesEndpoints
         var results = new List<(RunRecord Run, DownsampledSeries Series)>(refs.Count);
         foreach (var reference in refs)
         {
-            var run = store.ResolveRun(reference);
+            var run = Api.RunReferences.Resolve(store, reference);
             var series = store.GetMetricSeries(run.Id, key);
             var x = XColumn(series, axis, run);
             results.Add((run, Downsampler.Downsample(x, series.Values, buckets)));
@@ -85,7 +85,7 @@ internal static class SeriesEndpoints
         var columns = new List<SeriesColumns>(refs.Count);
         foreach (var reference in refs)
         {
-            var run = store.ResolveRun(reference);
+            var run = Api.RunReferences.Resolve(store, reference);
             var series = store.GetMetricSeries(run.Id, key);
             runs.Add(run);
             columns.Add(new SeriesColumns(XColumn(series, axis, run), series.Values));
