@@ -134,7 +134,13 @@ export async function runsPage(root) {
       render();
     } catch (e) {
       filterError.hidden = false;
-      filterError.textContent = e.message;
+      filterError.replaceChildren(e.message);
+      // "Invalid filter at position N: ..." (1-based): point at it under the filter.
+      const at = /position (\d+)/.exec(e.message);
+      if (at && state.filter) {
+        const pos = Math.max(0, Math.min(state.filter.length, Number(at[1]) - 1));
+        filterError.append(h('span.caret', `\n${state.filter}\n${' '.repeat(pos)}^`));
+      }
       filterInput.classList.add('invalid');
       state.runs = [];
       render();
