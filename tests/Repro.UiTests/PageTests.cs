@@ -228,6 +228,23 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [BrowserFact]
+    public async Task Two_groups_picked_in_the_runs_table_are_compared_under_their_labels()
+    {
+        await using var tab = await fixture.NewPageAsync();
+        await tab.GotoAsync("/?group=lr&filter=" + Uri.EscapeDataString("metrics.acc > 0"));
+        await Expect(tab.Page.Locator("tr.group")).ToHaveCountAsync(2);
+        await tab.Page.CheckAsync("tr.group[data-group='lr=0.1'] input[name='select-group']");
+        await tab.Page.CheckAsync("tr.group[data-group='lr=0.01'] input[name='select-group']");
+
+        await tab.Page.ClickAsync("button:text-is('Compare groups')");
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/compare\\?"));
+
+        await Expect(tab.Page.Locator(".sentence")).ToContainTextAsync("lr=0.1 is better than lr=0.01");
+        await Expect(tab.Page.Locator("table.groups tbody tr").Nth(0)).ToContainTextAsync("lr=0.1");
+        tab.AssertNoErrors();
+    }
+
+    [BrowserFact]
     public async Task With_protected_reads_the_page_asks_for_the_token_once_and_sends_it()
     {
         await using var server = await UiServer.StartAsync(token: "s3cret", protectReads: true);

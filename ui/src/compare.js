@@ -31,7 +31,9 @@ export async function comparePage(root) {
   try {
     if (groups) {
       if (!metric) throw new Error('Comparing groups needs a metric: fill in "metric".');
-      out.append(groupReport(await getJson('/api/v1/compare', { a, b, metric }), metric));
+      const label = (side, name) => name || (side.includes(',')
+        ? `${side.split(',').length} runs (${side.split(',').map(shortId).join(', ')})` : side);
+      out.append(groupReport(await getJson('/api/v1/compare', { a, b, metric }), metric, label(a, q.get('na')), label(b, q.get('nb'))));
     } else {
       out.append(diffReport(await getJson('/api/v1/diff', { a, b })));
     }
@@ -61,13 +63,18 @@ function diffReport(d) {
     ]), 'grid results')) : null);
 }
 
-function groupReport(c, metric) {
+function groupReport(c, metric, labelA, labelB) {
+  // The server names each side by what it was given (for runs, their ids); show the shorter labels instead.
+  let sentence = String(c.sentence || '');
+  for (const [name, label] of [[c.options?.nameA, labelA], [c.options?.nameB, labelB]]) {
+    if (name && label) sentence = sentence.replaceAll(name, label);
+  }
   const side = (name, s) => [name, s.count, num(s.mean), num(s.standardDeviation), s.meanInterval ? `${num(s.meanInterval.lower)} … ${num(s.meanInterval.upper)}` : '',
     num(s.min), num(s.median), num(s.max)];
   return h('div.group-report',
-    h('p.sentence', h(`span.badge.comparison-${String(c.verdict).toLowerCase()}`, String(c.verdict).toUpperCase()), ' ', c.sentence),
+    h('p.sentence', h(`span.badge.comparison-${String(c.verdict).toLowerCase()}`, String(c.verdict).toUpperCase()), ' ', sentence),
     section(metric, table(['group', 'n', 'mean', 'std', 'mean 95% CI', 'min', 'median', 'max'],
-      [side(c.options?.nameA || 'A', c.a), side(c.options?.nameB || 'B', c.b)], 'grid groups')),
+      [side(labelA || c.options?.nameA || 'A', c.a), side(labelB || c.options?.nameB || 'B', c.b)], 'grid groups')),
     section('Tests', table(['statistic', 'value'], [
       ['difference of means (A − B)', num(c.difference)],
       ['95% CI (Welch)', `${num(c.differenceInterval?.lower)} … ${num(c.differenceInterval?.upper)}`],

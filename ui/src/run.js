@@ -26,7 +26,7 @@ export async function runPage(root, ref) {
   const diffHolder = h('div.diff-holder');
   const logHolder = h('div.log-holder', h('p.muted', 'Loading log…'));
 
-  root.replaceChildren(
+  root.replaceChildren(...[
     h('div.run-head',
       h('h1', run.name, ' ', statusBadge(run.status), ' ', verdictBadge(run.verdict)),
       h('p.muted', h('code.run-id', id), ` · experiment ${run.experiment} · ${answer.lifecycleStage || 'active'}`),
@@ -45,7 +45,7 @@ export async function runPage(root, ref) {
     (run.warnings || []).length ? section('Warnings', h('ul', run.warnings.map((w) => h('li', w)))) : null,
     section('Artifacts', artifacts(id, run.artifacts || [])),
     section('Log', logHolder),
-  );
+  ].filter(Boolean));
 
   if (run.code?.diffSha256) {
     getText(`/api/v1/runs/${enc(id)}/code/diff`).then((text) => {

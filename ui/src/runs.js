@@ -313,8 +313,9 @@ export async function runsPage(root) {
 
   function compareSelected() {
     if (state.selectedGroups.size === 2) {
-      const [a, b] = [...state.selectedGroups].map((g) => state.groups.get(g).map((r) => r.id).join(','));
-      const p = new URLSearchParams({ a, b });
+      const [ga, gb] = [...state.selectedGroups];
+      const [a, b] = [ga, gb].map((g) => state.groups.get(g).map((r) => r.id).join(','));
+      const p = new URLSearchParams({ a, b, na: ga, nb: gb });
       const metric = firstMetric();
       if (metric) p.set('metric', metric);
       location.href = `/compare?${p}`;
