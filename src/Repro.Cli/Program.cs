@@ -33,6 +33,7 @@ internal static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServerCommands.Server());
         root.Subcommands.Add(ServerCommands.Ui());
+        root.Subcommands.Add(SyncCommand.Create());
         return root.Parse(args).Invoke();
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Repro.Cli.Rendering;
+using Repro.Cli.Running;
 using Repro.Core.Diffing;
 using Repro.Core.Runs;
 using Repro.Server.Reports;
@@ -20,7 +21,7 @@ internal static class DiffCommand
         var command = new Command("diff", "Show every difference between two runs: data, params, code, seed, command, environment, results.") { a, b, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var left = workspace.Runs.ResolveRun(parse.GetValue(a)!);
             var right = workspace.Runs.ResolveRun(parse.GetValue(b)!);
             var report = DiffReport.Compute(workspace.Runs, workspace.Objects, left, right);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Repro.Cli.Rendering;
+using Repro.Cli.Running;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Core.Serialization;
@@ -33,7 +34,7 @@ internal static class ExportCommand
         };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var record = workspace.Runs.ResolveRun(parse.GetValue(run)!);
             var includeArtifacts = parse.GetValue(withArtifacts);
             var objects = Carried(record, includeArtifacts)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Repro.Cli.Rendering;
+using Repro.Cli.Running;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Core.Serialization;
@@ -32,7 +33,7 @@ internal static class ReadCommands
                 throw new ReproException(ErrorCode.InvalidArgument, $"--limit must be a positive number, not {max}.");
             }
 
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var runs = workspace.Runs.ListRuns(new RunQuery(parse.GetValue(experiment), max));
             if (parse.GetValue(json))
             {
@@ -59,7 +60,7 @@ internal static class ReadCommands
         var command = new Command("show", "Show the whole record of a run.") { run, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var record = workspace.Runs.ResolveRun(parse.GetValue(run)!);
             if (parse.GetValue(json))
             {
@@ -83,7 +84,7 @@ internal static class ReadCommands
         var command = new Command("metrics", "Show a run's metrics: the last value of each, or one metric's whole series.") { run, key, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var record = workspace.Runs.ResolveRun(parse.GetValue(run)!);
             var metricKey = parse.GetValue(key);
             var points = workspace.Runs.GetMetricHistory(record.Id, metricKey);
@@ -145,7 +146,7 @@ internal static class ReadCommands
         var command = new Command("logs", "Print what a run wrote to stdout and stderr.") { run, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var record = workspace.Runs.ResolveRun(parse.GetValue(run)!);
             using var log = OpenLog(workspace, record)
                 ?? throw new ReproException(ErrorCode.NotFound, $"Run {record.Id.Short} has no stored output.");

@@ -41,7 +41,7 @@ internal static class ReproduceCommand
                 : new ToleranceSpec(new Tolerance(parse.GetValue(rtol) ?? Tolerance.Default.Rtol, parse.GetValue(atol) ?? Tolerance.Default.Atol),
                     new Dictionary<string, Tolerance>());
             var cwd = Directory.GetCurrentDirectory();
-            using var workspace = ReproWorkspace.Open(cwd);
+            using var workspace = Workspaces.OpenForRuns(cwd);
             var original = workspace.Runs.ResolveRun(parse.GetValue(run)!);
             var verdict = Reproduce(workspace, original, new ReproduceOptions(parse.GetValue(into), tolerances, parse.GetValue(drift)), cwd, Console.Error);
             return verdict.Kind == VerdictKind.Diverged ? ExitCodes.VerdictNotMet : ExitCodes.Ok;

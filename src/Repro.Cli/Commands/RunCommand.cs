@@ -49,7 +49,7 @@ internal static class RunCommand
                 Params = KeyValues.Parse(parse.GetValue(param), "--param").Select(kv => new Param(kv.Key, kv.Value, ParamSource.Cli)).ToList(),
                 Tags = KeyValues.Parse(parse.GetValue(tag), "--tag").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             };
-            using var workspace = ReproWorkspace.Open(invocation.WorkingDirectory);
+            using var workspace = Workspaces.OpenForRuns(invocation.WorkingDirectory);
             if (parse.GetValue(resume) is { } resumeRef)
             {
                 invocation = Resumption.Prepare(workspace, resumeRef, invocation, parse.GetValue(seed) is not null, parse.GetValue(deterministic));

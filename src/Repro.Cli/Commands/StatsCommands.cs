@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Repro.Cli.Running;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Core.Statistics;
@@ -27,7 +28,7 @@ internal static class StatsCommands
         var command = new Command("stats", "Per config of a group: n, mean, std, 95% CI, min, median, max of each metric.") { group, metric, agg, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var rows = GroupStats.OfGroup(workspace.Runs, parse.GetValue(group)!, parse.GetValue(metric) ?? [], ParseAgg(parse.GetValue(agg)!));
             if (parse.GetValue(json))
             {
@@ -76,7 +77,7 @@ internal static class StatsCommands
                 throw new ReproException(ErrorCode.InvalidArgument, "Give --higher-is-better or --lower-is-better, not both.");
             }
 
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var m = parse.GetValue(metric)!;
             var how = ParseAgg(parse.GetValue(agg)!);
             bool? direction = parse.GetValue(higher) ? true : parse.GetValue(lower) ? false : null;
@@ -119,7 +120,7 @@ internal static class StatsCommands
         var command = new Command("check-claim", "Is a reported value consistent with the distribution of a group's results?") { group, metric, value, agg, json };
         command.SetAction(parse => Program.Guard(() =>
         {
-            using var workspace = ReproWorkspace.Open();
+            using var workspace = Workspaces.OpenForRuns();
             var (name, values, notes) = GroupStats.Side(workspace.Runs, parse.GetValue(group)!, parse.GetValue(metric)!, ParseAgg(parse.GetValue(agg)!));
             var check = ClaimCheck.Of(values, parse.GetValue(value));
             if (parse.GetValue(json))

@@ -34,7 +34,7 @@ internal static class SweepCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             var cwd = Directory.GetCurrentDirectory();
-            using var workspace = ReproWorkspace.Open(cwd);
+            using var workspace = Workspaces.OpenForRuns(cwd);
             SweepPlan plan;
             if (parse.GetValue(resume) is { } group)
             {

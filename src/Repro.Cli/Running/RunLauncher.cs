@@ -99,7 +99,10 @@ internal static class RunLauncher
         childEnvironment["REPRO_SEED"] = seed.ToString(CultureInfo.InvariantCulture);
         childEnvironment["REPRO_PARAMS"] = JsonSerializer.Serialize(invocation.Params.ToDictionary(p => p.Key, p => p.Value));
         childEnvironment["REPRO_EVENTS"] = recorder.EventsPath;
-        childEnvironment["REPRO_HOME"] = workspace.Root;
+        if (workspace.HasLocalWorkspace)
+        {
+            childEnvironment["REPRO_HOME"] = workspace.Root;
+        }
         if (System.Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is null)
         {
             // A piped Python child would otherwise hold its output back until exit.
@@ -160,6 +163,11 @@ internal static class RunLauncher
 
         var record = recorder.Complete(status, exitCode, signal, warnings, checkedInputs);
         messages.WriteLine(Summary(record, recorder.Ingestor));
+        if (workspace.Tracking is { } tracking && tracking.SpooledFor(record.Id) is var spooled and > 0)
+        {
+            messages.WriteLine($"repro: the tracking server {tracking.Spool.Target} could not take all of run {record.Id.Short}: " +
+                $"{spooled} request(s) wait in {tracking.Spool.TargetDirectory}. Send them with: repro sync");
+        }
         return new RunResult(record, outcome.ExitCode);
     }
 

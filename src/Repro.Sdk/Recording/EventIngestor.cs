@@ -229,6 +229,11 @@ public sealed class EventIngestor
             warning = $"artifact '{a.Path}' could not be read: {e.Message}";
             return false;
         }
+        catch (Repro.Core.Errors.ReproException e)
+        {
+            warning = $"artifact '{a.Path}' could not be stored: {e.Message}";
+            return false;
+        }
     }
 
     private string RelativeName(string full)

@@ -157,7 +157,7 @@ public sealed class RunRecorder : IDisposable
         {
             if (_completed)
             {
-                return _workspace.Runs.GetRun(Id) ?? Record;
+                return ReadBack();
             }
 
             _completed = true;
@@ -201,7 +201,23 @@ public sealed class RunRecorder : IDisposable
                 Complete = new RunCompletion(status, DateTimeOffset.UtcNow, exitCode, signal, logSha),
             });
             FlushPending(final: true);
+            return ReadBack();
+        }
+    }
+
+    /// <summary>The run as stored; the record it started with when the store cannot be read (the run itself went fine).</summary>
+    private RunRecord ReadBack()
+    {
+        try
+        {
             return _workspace.Runs.GetRun(Id) ?? Record;
+        }
+#pragma warning disable CA1031 // Reading the record back must not turn a finished run into a failed command.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            WarnOnce($"repro: could not read the run back from the store ({e.Message})");
+            return Record;
         }
     }
 
@@ -275,5 +291,17 @@ public sealed class RunRecorder : IDisposable
         }
 
         _tailer.Dispose();
+        if (_workspace.Tracking is not null && _pending.Count == 0)
+        {
+            // Recorded on a server (or spooled for it): the local events file and log were only scratch.
+            try
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind; harmless.
+            }
+        }
     }
 }

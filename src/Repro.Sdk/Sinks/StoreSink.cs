@@ -7,8 +7,9 @@ using Repro.Storage.Workspace;
 namespace Repro.Sdk.Sinks;
 
 /// <summary>
-/// Records a run started in-process (not under <c>repro run</c>) straight into the nearest workspace, with the same
-/// capture <c>repro run</c> does. Without a workspace the run is kept in memory and a warning says how to record it.
+/// Records a run started in-process (not under <c>repro run</c>) straight into the nearest workspace, or to the tracking
+/// server named by <c>REPRO_TRACKING_URI</c>, with the same capture <c>repro run</c> does. Without either, the run is kept
+/// in memory and a warning says how to record it.
 /// </summary>
 internal sealed class StoreSink : IRunSink
 {
@@ -28,7 +29,8 @@ internal sealed class StoreSink : IRunSink
         ReproWorkspace workspace;
         try
         {
-            workspace = ReproWorkspace.Open(info.WorkingDirectory);
+            // REPRO_TRACKING_URI set: recorded on that server (no local workspace needed).
+            workspace = ReproWorkspace.OpenForTracking(info.WorkingDirectory);
         }
         catch (ReproException e) when (e.Code == ErrorCode.NoWorkspace)
         {
@@ -66,6 +68,12 @@ internal sealed class StoreSink : IRunSink
         {
             _recorder.Complete(success ? RunStatus.Finished : RunStatus.Failed, success ? 0 : 1, null,
                 success ? null : ["the program ended with an unhandled exception"]);
+            if (_workspace.Tracking is { } tracking && tracking.SpooledFor(_recorder.Id) is var spooled and > 0)
+            {
+                Console.Error.WriteLine(
+                    $"repro: run {_recorder.Id.Short}: {spooled} request(s) wait in {tracking.Spool.TargetDirectory} for {tracking.Spool.Target}; "
+                    + "send them with `repro sync`.");
+            }
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Repro.Core.Errors;
 using Repro.Storage.Objects;
+using Repro.Storage.Remote;
 using Repro.Storage.Runs;
 using Repro.Storage.Sqlite;
 
@@ -9,6 +10,9 @@ namespace Repro.Storage.Workspace;
 /// Where runs are kept: a <c>.repro</c> directory holding the SQLite database (<c>repro.db</c>), the object store
 /// (<c>objects/</c>) and a scratch directory (<c>tmp/</c>). Found like git finds a repository: the <c>REPRO_HOME</c>
 /// environment variable if set, else the nearest directory, from the start directory upwards, that contains <c>.repro</c>.
+/// Opened with <see cref="OpenForTracking(string?, TextWriter?)"/> while <c>REPRO_TRACKING_URI</c> is set, its runs and
+/// objects are those of a tracking server instead (see <see cref="Tracking"/>), and the local directory only holds scratch
+/// files and what could not be sent yet.
 /// </summary>
 public sealed class ReproWorkspace : IDisposable
 {
@@ -19,26 +23,48 @@ public sealed class ReproWorkspace : IDisposable
 
     private const string ObjectsDirectoryName = "objects";
     private const string TempDirectoryName = "tmp";
+    private const string PendingDirectoryName = "pending";
 
-    private readonly SqliteRunStore _runs;
+    private readonly IRunStore _runs;
 
-    private ReproWorkspace(string root, SqliteRunStore runs, FileObjectStore objects)
+    private ReproWorkspace(string root, string reproDirectory, IRunStore runs, IObjectStore objects, TrackingConnection? tracking, bool hasLocal)
     {
         Root = root;
+        ReproDirectory = reproDirectory;
         _runs = runs;
         Objects = objects;
+        Tracking = tracking;
+        HasLocalWorkspace = hasLocal;
     }
 
-    /// <summary>The directory that contains <c>.repro</c>.</summary>
+    /// <summary>
+    /// The directory that contains <c>.repro</c>; when tracking to a server from outside any workspace, the directory the
+    /// workspace was opened from.
+    /// </summary>
     public string Root { get; }
 
-    public string ReproDirectory => Path.Combine(Root, DirectoryName);
+    /// <summary>
+    /// The workspace directory (<c>Root/.repro</c>); when tracking to a server from outside any workspace, the per-user state
+    /// directory (<see cref="TrackingSettings.StateDirectory"/>) that holds scratch files and pending batches instead.
+    /// </summary>
+    public string ReproDirectory { get; }
 
-    public string DatabasePath => _runs.DatabasePath;
+    /// <summary>The SQLite database file of a local workspace; null when tracking to a server.</summary>
+    public string? DatabasePath => (_runs as SqliteRunStore)?.DatabasePath;
 
+    /// <summary>The local SQLite store, or a tracking server's (writes spooled while it cannot be reached).</summary>
     public IRunStore Runs => _runs;
 
     public IObjectStore Objects { get; }
+
+    /// <summary>The tracking server this workspace records to, or null when runs are kept locally.</summary>
+    public TrackingConnection? Tracking { get; }
+
+    /// <summary>False only when tracking to a server from a directory outside any workspace.</summary>
+    public bool HasLocalWorkspace { get; }
+
+    /// <summary>Where requests that could not reach a tracking server wait for <c>repro sync</c>.</summary>
+    public string PendingDirectory => Path.Combine(ReproDirectory, PendingDirectoryName);
 
     /// <summary>Scratch space on the workspace's filesystem (spill files, staged objects).</summary>
     public string TempDirectory => Path.Combine(ReproDirectory, TempDirectoryName);
@@ -82,6 +108,34 @@ public sealed class ReproWorkspace : IDisposable
 
     internal static ReproWorkspace Open(string? startDirectory, string? reproHome) => OpenAt(Locate(startDirectory, reproHome));
 
+    /// <summary>
+    /// Opens where runs are recorded and read: the tracking server named by <c>REPRO_TRACKING_URI</c> when it is set
+    /// (with <c>REPRO_TRACKING_TOKEN</c>), else the local workspace as <see cref="Open(string?)"/> does. InvalidArgument
+    /// when REPRO_TRACKING_URI is not an http(s) address. With a server, no local workspace is needed.
+    /// </summary>
+    public static ReproWorkspace OpenForTracking(string? startDirectory = null, TextWriter? warnings = null) =>
+        OpenForTracking(startDirectory, TrackingSettings.FromEnvironment(), warnings);
+
+    /// <inheritdoc cref="OpenForTracking(string?, TextWriter?)"/>
+    public static ReproWorkspace OpenForTracking(string? startDirectory, TrackingSettings settings, TextWriter? warnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var reproHome = Environment.GetEnvironmentVariable(HomeVariable);
+        if (settings.Uri is null)
+        {
+            return Open(startDirectory, reproHome);
+        }
+
+        var start = Path.GetFullPath(startDirectory ?? Directory.GetCurrentDirectory());
+        var root = string.IsNullOrWhiteSpace(reproHome) ? Find(start) : FromHome(reproHome);
+        var reproDirectory = root is null ? Path.GetFullPath(settings.StateDirectory) : Path.Combine(root, DirectoryName);
+        var temp = Path.Combine(reproDirectory, TempDirectoryName);
+        Directory.CreateDirectory(temp);
+        var connection = new TrackingConnection(settings, Path.Combine(reproDirectory, PendingDirectoryName), temp, warnings);
+        return new ReproWorkspace(
+            root ?? start, reproDirectory, new SpoolingRunStore(connection), new SpoolingObjectStore(connection), connection, root is not null);
+    }
+
     /// <summary>The directory holding <c>.repro</c> at or above <paramref name="startDirectory"/>, or null. Ignores REPRO_HOME.</summary>
     public static string? Find(string startDirectory)
     {
@@ -104,7 +158,11 @@ public sealed class ReproWorkspace : IDisposable
     internal static SchemaMigration Migrate(string? startDirectory, string? reproHome, int latestVersion) =>
         SqliteRunStore.Migrate(DatabaseFile(Locate(startDirectory, reproHome)), latestVersion);
 
-    public void Dispose() => _runs.Dispose();
+    public void Dispose()
+    {
+        _runs.Dispose();
+        Tracking?.Dispose();
+    }
 
     internal static string Locate(string? startDirectory, string? reproHome)
     {
@@ -147,6 +205,6 @@ public sealed class ReproWorkspace : IDisposable
         var objects = new FileObjectStore(
             Path.Combine(reproDirectory, ObjectsDirectoryName),
             Path.Combine(reproDirectory, TempDirectoryName));
-        return new ReproWorkspace(root, SqliteRunStore.Open(DatabaseFile(root)), objects);
+        return new ReproWorkspace(root, reproDirectory, SqliteRunStore.Open(DatabaseFile(root)), objects, tracking: null, hasLocal: true);
     }
 }
