@@ -67,7 +67,9 @@ public static class Downsampler
             }
         }
 
-        return n <= buckets ? Whole(x, y, sorted) : Bucketed(x, y, buckets, xMin, xMax);
+        return n <= buckets ? Whole(x, y, sorted)
+            : sorted ? BucketedSorted(x, y, buckets, xMin, xMax)
+            : Bucketed(x, y, buckets, xMin, xMax);
     }
 
     /// <summary>The bucket of <paramref name="x"/> on the grid of <paramref name="buckets"/> equal buckets over [xMin, xMax].</summary>
@@ -199,6 +201,93 @@ public static class Downsampler
         }
 
         return new DownsampledSeries(x.Length, xs, mins, maxs, lasts, lineX, lineY);
+    }
+
+    /// <summary>
+    /// The common case, x in order (steps): buckets come one after another, so each is reduced in one run over its
+    /// points and written out when the next begins. Same result as <see cref="Bucketed"/>.
+    /// </summary>
+    private static DownsampledSeries BucketedSorted(ReadOnlySpan<long> x, ReadOnlySpan<double> y, int buckets, long xMin, long xMax)
+    {
+        var scale = ScaleFor(xMin, xMax, buckets);
+        var xs = new long[buckets];
+        var mins = new double[buckets];
+        var maxs = new double[buckets];
+        var lasts = new double[buckets];
+        var lineX = new long[3 * buckets];
+        var lineY = new double[3 * buckets];
+        var k = 0;
+        var d = 0;
+        var i = 0;
+        var n = x.Length;
+        while (i < n)
+        {
+            var b = BucketOf(x[i], xMin, scale, buckets);
+            var lo = -1;
+            var hi = -1;
+            var low = double.NaN;
+            var high = double.NaN;
+            var j = i;
+            for (; j < n; j++)
+            {
+                var xj = x[j];
+                if (j > i && xj != x[j - 1] && BucketOf(xj, xMin, scale, buckets) != b)
+                {
+                    break;
+                }
+
+                var v = y[j];
+                if (v < low || lo < 0)
+                {
+                    if (!double.IsNaN(v))
+                    {
+                        lo = j;
+                        low = v;
+                    }
+                }
+
+                if (v > high || hi < 0)
+                {
+                    if (!double.IsNaN(v))
+                    {
+                        hi = j;
+                        high = v;
+                    }
+                }
+            }
+
+            var last = j - 1;
+            xs[k] = x[last];
+            mins[k] = low;
+            maxs[k] = high;
+            lasts[k] = y[last];
+            k++;
+
+            // min, max and last in index order (which is x order here), each once; last is the largest index.
+            var first = lo < 0 ? hi : hi < 0 ? lo : Math.Min(lo, hi);
+            var second = lo < 0 || hi < 0 ? -1 : Math.Max(lo, hi);
+            if (first >= 0 && first != last)
+            {
+                lineX[d] = x[first];
+                lineY[d] = y[first];
+                d++;
+            }
+
+            if (second >= 0 && second != first && second != last)
+            {
+                lineX[d] = x[second];
+                lineY[d] = y[second];
+                d++;
+            }
+
+            lineX[d] = x[last];
+            lineY[d] = y[last];
+            d++;
+
+            i = j;
+        }
+
+        return new DownsampledSeries(n, xs[..k], mins[..k], maxs[..k], lasts[..k], lineX[..d], lineY[..d]);
     }
 
     private static int Distinct(int a, int b, int c)

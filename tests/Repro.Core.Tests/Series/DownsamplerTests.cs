@@ -173,6 +173,56 @@ public sealed class DownsamplerTests
         Assert.True(result.Buckets <= 97);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(13)]
+    public void Ordered_and_unordered_input_give_the_same_buckets(int seed)
+    {
+        // The ordered fast path and the general path must agree: same points, one copy in x order and one shuffled.
+        var random = new Random(seed);
+        var n = 5000;
+        var x = new long[n];
+        var y = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            x[i] = (i / 3) + (i % 7 == 0 ? 0 : 1);   // runs of equal x
+            y[i] = random.Next(4) == 0 ? double.NaN : random.NextDouble();   // distinct values: ties would pick by index
+        }
+
+        Array.Sort(x);
+        // Even indices first, then odd ones: out of x order. Sorting it back stably gives the ordered copy, with points
+        // of equal x in the same relative order, so "the last point of the largest x" names the same point in both.
+        var shuffled = Enumerable.Range(0, n).OrderBy(i => i % 2).ThenBy(i => i).ToArray();
+        var xs = shuffled.Select(i => x[i]).ToArray();
+        var ys = shuffled.Select(i => y[i]).ToArray();
+        var stable = Enumerable.Range(0, n).OrderBy(i => xs[i]).ToArray();
+        var sortedAgain = stable.Select(i => xs[i]).ToArray();
+        var valuesAgain = stable.Select(i => ys[i]).ToArray();
+
+        var fast = Downsampler.Downsample(sortedAgain, valuesAgain, 97);
+        var general = Downsampler.Downsample(xs, ys, 97);
+
+        Assert.Equal(fast.X, general.X);
+        Assert.Equal(fast.Min, general.Min);
+        Assert.Equal(fast.Max, general.Max);
+        Assert.Equal(fast.Last, general.Last);
+        Assert.Equal(fast.LineX, general.LineX);
+    }
+
+    [Fact]
+    public void A_bucket_whose_last_point_is_its_maximum_draws_min_then_last()
+    {
+        var (x, y) = Steps(20, s => s % 10);
+
+        var result = Downsampler.Downsample(x, y, 2);
+
+        Assert.Equal([0L, 9, 10, 19], result.LineX);
+        Assert.Equal([0.0, 9, 0, 9], result.LineY);
+    }
+
     [Fact]
     public void Mismatched_columns_and_bad_bucket_counts_are_refused()
     {
