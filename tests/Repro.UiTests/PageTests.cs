@@ -190,6 +190,46 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(tab.Page.Locator("table.ledger")).ToContainTextAsync("shuffle");
         await Expect(tab.Page.Locator("table.inputs")).ToContainTextAsync("data/train");
         await tab.Page.WaitForSelectorAsync(".chart[data-key='loss'][data-ready='1']");
+        await Expect(tab.Page.Locator("pre.log")).ToContainTextAsync("epoch 2 loss 0.25");
+        tab.AssertNoErrors();
+    }
+
+    [BrowserFact]
+    public async Task Artifacts_on_the_run_page_download()
+    {
+        await using var tab = await fixture.NewPageAsync();
+        await tab.GotoAsync($"/runs/{Runs.Dirty}");
+        var link = tab.Page.Locator("a.artifact");
+        await Expect(link).ToHaveTextAsync("models/final.txt");
+
+        var download = await tab.Page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+
+        Assert.Equal("final.txt", download.SuggestedFilename);
+        var path = await download.PathAsync();
+        Assert.Equal(Seed.Model, await File.ReadAllTextAsync(path));
+        tab.AssertNoErrors();
+    }
+
+    [BrowserFact]
+    public async Task The_runs_table_pages_forward_and_back()
+    {
+        await using var tab = await fixture.NewPageAsync();
+        await tab.GotoAsync("/?page_size=4");
+        await Expect(tab.Page.Locator("tr.run")).ToHaveCountAsync(4);
+        var first = await tab.Page.Locator("tr.run").First.GetAttributeAsync("data-run");
+
+        await tab.Page.ClickAsync("text=Next →");
+        await Expect(tab.Page.Locator(".page-label")).ToHaveTextAsync("page 2");
+        await Expect(tab.Page.Locator("tr.run")).ToHaveCountAsync(4);
+        Assert.NotEqual(first, await tab.Page.Locator("tr.run").First.GetAttributeAsync("data-run"));
+        await tab.Page.ClickAsync("text=Next →");
+        await Expect(tab.Page.Locator("tr.run")).ToHaveCountAsync(AllRuns - 8);
+        await Expect(tab.Page.Locator("text=Next →")).ToBeDisabledAsync();
+
+        await tab.Page.ClickAsync("text=← Previous");
+        await tab.Page.ClickAsync("text=← Previous");
+        await Expect(tab.Page.Locator(".page-label")).ToHaveTextAsync("page 1");
+        await Expect(tab.Page.Locator("tr.run").First).ToHaveAttributeAsync("data-run", first!);
         tab.AssertNoErrors();
     }
 

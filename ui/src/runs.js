@@ -48,6 +48,7 @@ export async function runsPage(root) {
     order: q.get('order_by') || 'attributes.start_time DESC',
     group: (q.get('group') || '').split(',').filter(Boolean),
     experiment: q.get('experiment_id') || '',
+    pageSize: Math.min(1000, Math.max(1, Number(q.get('page_size')) || PAGE)),
     tokens: [null],
     page: 0,
     runs: [],
@@ -98,6 +99,7 @@ export async function runsPage(root) {
     if (state.order && state.order !== 'attributes.start_time DESC') p.set('order_by', state.order);
     if (state.group.length) p.set('group', state.group.join(','));
     if (state.experiment) p.set('experiment_id', state.experiment);
+    if (state.pageSize !== PAGE) p.set('page_size', String(state.pageSize));
     const url = location.pathname + (p.toString() ? `?${p}` : '');
     history.replaceState(null, '', url);
   }
@@ -123,7 +125,7 @@ export async function runsPage(root) {
         filter: state.filter,
         order_by: state.order,
         experiment_id: state.experiment,
-        max_results: state.group.length ? GROUPED_PAGE : PAGE,
+        max_results: state.group.length ? GROUPED_PAGE : state.pageSize,
         page_token: state.tokens[state.page],
       });
       filterError.hidden = true;

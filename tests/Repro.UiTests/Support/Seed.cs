@@ -29,6 +29,8 @@ public static class Seed
     public const int LongPoints = 20_000;
     public const int SpikeStep = 12_345;
     public const double Spike = 99.0;
+    public const string Log = "epoch 1 loss 0.5\nepoch 2 loss 0.25\ndone\n";
+    public const string Model = "weights: 1 2 3\n";
 
     /// <summary>acc of a sweep run: lr 0.1 → 0.90, 0.92, 0.94; lr 0.01 → 0.80, 0.81, 0.82.</summary>
     public static double SweepAcc(int config, int seed) => config == 0 ? 0.88 + (0.02 * seed) : 0.79 + (0.01 * seed);
@@ -62,11 +64,14 @@ public static class Seed
 
         const string Diff = "diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-lr = 0.1\n+lr = 0.2\n";
         var (diffSha, _) = workspace.Objects.Put(new MemoryStream(Encoding.UTF8.GetBytes(Diff)));
+        var (logSha, _) = workspace.Objects.Put(new MemoryStream(Encoding.UTF8.GetBytes(Log)));
+        var (modelSha, modelSize) = workspace.Objects.Put(new MemoryStream(Encoding.UTF8.GetBytes(Model)));
         var dirty = Write(store, "dirty-run", start.AddMinutes(10), RunStatus.Finished, 7,
             [new Param("lr", "0.2", ParamSource.File), new Param("optimizer", "adam", ParamSource.Default)],
-            Curve("loss", 10, step => 1.0 / (1 + step)).ToList(), new Dictionary<string, string> { ["team"] = "vision" });
+            Curve("loss", 10, step => 1.0 / (1 + step)).ToList(), new Dictionary<string, string> { ["team"] = "vision" }, logSha);
         store.Write(new RunWriteBatch(dirty)
         {
+            Artifacts = [new Artifact("models/final.txt", modelSha, modelSize)],
             Code = new CodeSnapshot { IsGitRepository = true, Commit = "0123456789abcdef0123456789abcdef01234567", Branch = "main", Dirty = true, DiffSha256 = diffSha },
             SeedLedger = [new StreamUsage("init", "abcd1234", 42), new StreamUsage("shuffle", "ef567890", 1000)],
             Inputs = [new DataInput("data/train", "f00dfeed" + new string('0', 56), 3, 4096, new string('1', 64))],
@@ -100,7 +105,7 @@ public static class Seed
     }
 
     private static RunId Write(IRunStore store, string name, DateTimeOffset start, RunStatus status, long seed, IReadOnlyList<Param> parameters,
-        IReadOnlyList<MetricPoint> metrics, IReadOnlyDictionary<string, string>? tags)
+        IReadOnlyList<MetricPoint> metrics, IReadOnlyDictionary<string, string>? tags, string? logSha = null)
     {
         var id = RunId.New();
         store.Write(new RunWriteBatch(id)
@@ -110,7 +115,7 @@ public static class Seed
             Metrics = metrics,
             Tags = tags ?? new Dictionary<string, string>(),
         });
-        store.Write(new RunWriteBatch(id) { Complete = new RunCompletion(status, start.AddSeconds(90), status == RunStatus.Finished ? 0 : 1, null, null) });
+        store.Write(new RunWriteBatch(id) { Complete = new RunCompletion(status, start.AddSeconds(90), status == RunStatus.Finished ? 0 : 1, null, logSha) });
         return id;
     }
 }
