@@ -303,6 +303,10 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(tab.Page.Locator("pre.diff .add")).ToContainTextAsync("+lr = 0.2");
         await Expect(tab.Page.Locator("#token-dialog")).Not.ToBeVisibleAsync();
         Assert.Equal("s3cret", await tab.Page.EvaluateAsync<string>("() => localStorage.getItem('repro.token')"));
+
+        // A link cannot send the header: the download goes through fetch with the token.
+        var download = await tab.Page.RunAndWaitForDownloadAsync(() => tab.Page.Locator("a.artifact").ClickAsync());
+        Assert.Equal(Seed.Model, await File.ReadAllTextAsync(await download.PathAsync()));
     }
 
     private static async Task<List<double>> Column(IPage page, string column)
