@@ -173,7 +173,34 @@ public sealed class PendingSpool : IDisposable
             }
         }
 
+        RemoveIfEmpty();
         return report;
+    }
+
+    /// <summary>Removes this server's part of the pending directory once nothing is left in it.</summary>
+    private void RemoveIfEmpty()
+    {
+        lock (_gate)
+        {
+            var runsDirectory = Path.Combine(TargetDirectory, RunsName);
+            var objectsDirectory = Path.Combine(TargetDirectory, ObjectsName);
+            if (_slots.Count > 0
+                || (System.IO.Directory.Exists(runsDirectory) && System.IO.Directory.EnumerateFileSystemEntries(runsDirectory).Any())
+                || (System.IO.Directory.Exists(objectsDirectory) && System.IO.Directory.EnumerateFiles(objectsDirectory, "*", SearchOption.AllDirectories).Any()))
+            {
+                return;
+            }
+
+            try
+            {
+                System.IO.Directory.Delete(TargetDirectory, recursive: true);
+                _objects = null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Something arrived in between; it is sent next time.
+            }
+        }
     }
 
     public void Dispose()
