@@ -61,5 +61,5 @@ internal static class ReportEndpoints
     }
 
     private static MetricAggregate Aggregate(HttpRequest request) =>
-        ApiRequest.Optional(request, "agg") is { } text ? GroupStats.ParseAggregate(text) : MetricAggregate.Last;
+        ApiRequest.Optional(request, "agg") is { } text ? GroupStats.ParseAggregate(text, "agg") : MetricAggregate.Last;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Storage.Runs;
+using Repro.Storage.Tracking;
 
 namespace Repro.Server.Api;
 
@@ -72,7 +73,7 @@ internal static class RunBatchCheck
                 throw Invalid($"artifacts[{Index(i)}] needs a path and the sha256 of its object (upload the bytes with PUT /api/v1/objects/{{sha256}} first).");
             }
 
-            ArtifactPaths.Check(a.Path);
+            ArtifactPaths.File(a.Path);
         }
     }
 

@@ -152,7 +152,7 @@ internal static class RunEndpoints
     private static IResult Artifact(string @ref, string path, ServerContext server)
     {
         // Slashes inside a segment arrive escaped; they are separators all the same.
-        var wanted = ArtifactPaths.Check(path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase));
+        var wanted = ArtifactPaths.File(path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase));
         var record = RunReferences.Resolve(server.Workspace.Runs, @ref);
         var artifact = record.Artifacts.LastOrDefault(a => a.Path == wanted) ?? throw new ReproException(
             ErrorCode.NotFound,

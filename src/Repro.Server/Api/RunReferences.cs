@@ -7,10 +7,19 @@ namespace Repro.Server.Api;
 /// <summary>Runs named in API paths and parameters, with not-found messages that point at the API rather than the CLI.</summary>
 internal static class RunReferences
 {
-    /// <summary>A full id, a unique id prefix (4+ characters), a run name, or <c>last</c>.</summary>
+    /// <summary>
+    /// A full id (deleted runs included, so their lifecycle can be seen), a unique id prefix (4+ characters), a run name,
+    /// or <c>last</c>.
+    /// </summary>
     public static RunRecord Resolve(IRunStore store, string reference)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(reference);
+        if (RunId.IsValid(reference) && store.GetRun(new RunId(reference)) is { } byId)
+        {
+            return byId;
+        }
+
         try
         {
             return store.ResolveRun(reference);

@@ -33,7 +33,8 @@ public sealed record ComparisonSide(string Name, IReadOnlyList<double> Values, I
 /// </summary>
 public static class GroupStats
 {
-    public static MetricAggregate ParseAggregate(string text)
+    /// <summary>last, best, min or max; <paramref name="option"/> names the option in the error (--agg, or agg in the API).</summary>
+    public static MetricAggregate ParseAggregate(string text, string option = "--agg")
     {
         ArgumentNullException.ThrowIfNull(text);
         return text.ToLowerInvariant() switch
@@ -42,7 +43,7 @@ public static class GroupStats
             "best" => MetricAggregate.Best,
             "min" => MetricAggregate.Min,
             "max" => MetricAggregate.Max,
-            _ => throw new ReproException(ErrorCode.InvalidArgument, $"--agg '{text}' is not one of last, best, min, max."),
+            _ => throw new ReproException(ErrorCode.InvalidArgument, $"{option} '{text}' is not one of last, best, min, max."),
         };
     }
 
