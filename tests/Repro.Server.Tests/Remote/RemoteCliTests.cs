@@ -296,6 +296,36 @@ public sealed class RemoteCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Diff_and_export_read_runs_and_their_objects_from_the_server()
+    {
+        await using var server = await TrackingServer.StartAsync();
+        var env = Tracking(server.Url);
+        _dir.Write("train.py", TrainScript);
+        _dir.Write("data/a.csv", "1,2\n");
+        Ok(_dir.Path, env, "run", "--name", "a", "--seed", "1", "--data", "data", "--", "python3", "train.py");
+        _dir.Write("data/a.csv", "1,3\n");
+        Ok(_dir.Path, env, "run", "--name", "b", "--seed", "2", "--param", "lr=0.5", "--data", "data", "--", "python3", "train.py");
+
+        var diff = Ok(_dir.Path, env, "diff", "a", "b", "--json").Json();
+        using var http = new HttpClient();
+        var served = await http.GetFromJsonAsync<JsonElement>($"{server.Url}/api/v1/diff?a=a&b=b");
+        Assert.Equal(JsonSerializer.Serialize(served), JsonSerializer.Serialize(diff));
+        Assert.Contains("a.csv", diff.ToString(), StringComparison.Ordinal);
+        Assert.Contains("a.csv", Ok(_dir.Path, env, "diff", "a", "b").Stdout, StringComparison.Ordinal);
+
+        var exported = Path.Combine(_dir.Path, "a.json");
+        Ok(_dir.Path, env, "export", "a", "-o", exported, "--with-artifacts");
+        using var elsewhere = new TempDir();
+        Ok(elsewhere.Path, null, "init");
+        Ok(elsewhere.Path, null, "import", exported);
+        var imported = Ok(elsewhere.Path, null, "show", "a", "--json").Json();
+        var original = Ok(_dir.Path, env, "show", "a", "--json").Json();
+        Assert.Equal(original.GetProperty("id").GetString(), imported.GetProperty("id").GetString());
+        Assert.Equal(original.GetProperty("inputs").ToString(), imported.GetProperty("inputs").ToString());
+        Assert.Equal(0, _cli.Run(elsewhere.Path, null, "verify", "a").ExitCode);
+    }
+
+    [Fact]
     public async Task An_sdk_program_started_outside_repro_run_records_to_the_server()
     {
         await using var server = await TrackingServer.StartAsync();
