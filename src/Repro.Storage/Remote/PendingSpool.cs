@@ -135,7 +135,8 @@ public sealed class PendingSpool : IDisposable
     /// <summary>
     /// Sends everything pending for this server: objects first, then each run's requests in order, deleting each once the
     /// server has it. A run still being written by another process is left for later. Stops with an Io error when the
-    /// server cannot be reached; a request the server refuses stops that run (its later requests stay queued) and is reported.
+    /// server cannot be reached; a request the server refuses (or fails on) stops that run, whose later requests stay queued,
+    /// and is reported.
     /// </summary>
     public SyncReport Deliver(RemoteRunStore runs, RemoteObjectStore objects)
     {
@@ -173,7 +174,34 @@ public sealed class PendingSpool : IDisposable
             }
         }
 
+        RemoveIfEmpty();
         return report;
+    }
+
+    /// <summary>Removes this server's part of the pending directory once nothing is left in it.</summary>
+    private void RemoveIfEmpty()
+    {
+        lock (_gate)
+        {
+            var runsDirectory = Path.Combine(TargetDirectory, RunsName);
+            var objectsDirectory = Path.Combine(TargetDirectory, ObjectsName);
+            if (_slots.Count > 0
+                || (System.IO.Directory.Exists(runsDirectory) && System.IO.Directory.EnumerateFileSystemEntries(runsDirectory).Any())
+                || (System.IO.Directory.Exists(objectsDirectory) && System.IO.Directory.EnumerateFiles(objectsDirectory, "*", SearchOption.AllDirectories).Any()))
+            {
+                return;
+            }
+
+            try
+            {
+                System.IO.Directory.Delete(TargetDirectory, recursive: true);
+                _objects = null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Something arrived in between; it is sent next time.
+            }
+        }
     }
 
     public void Dispose()
@@ -229,7 +257,7 @@ public sealed class PendingSpool : IDisposable
                 {
                     runs.Send(request, createMayExist: true);
                 }
-                catch (ReproException e) when (e.Code != ErrorCode.Io)
+                catch (ReproException e) when (!TrackingServerClient.IsUnreachable(e))
                 {
                     report.Failed.Add($"run {name}: the server refused {Path.GetFileName(entry)}: {e.Message} (it and the {entries.Count - sent - 1} after it stay in {directory})");
                     return;

@@ -195,6 +195,13 @@ public sealed class TrackingServerClient : IDisposable
         throw new ReproException(errorCode, message);
     }
 
+    /// <summary>True when the server could not be reached or did not answer (as opposed to answering with an error).</summary>
+    public static bool IsUnreachable(ReproException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Code == ErrorCode.Io && error.InnerException is HttpRequestException or OperationCanceledException or IOException;
+    }
+
     /// <summary>The server's stable code (problem details' <c>code</c>) back to the domain's <see cref="ErrorCode"/>.</summary>
     public static ErrorCode MapCode(string? code, int status)
     {
