@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Repro.Core.Runs;
+using Repro.Storage.Tracking;
 
 namespace Repro.Storage.Sqlite;
 
@@ -24,7 +25,7 @@ internal static class MetricRows
             "$run", "$key", "$step", "$value", "$text", "$time"))
         {
             insert.Set("$run", pk);
-            Bind(insert, points, insert.ExecuteNonQuery);
+            Bind(insert, points, searchable: false);
         }
 
         using var latest = connection.Prepared(
@@ -37,7 +38,7 @@ internal static class MetricRows
             """,
             "$run", "$key", "$step", "$value", "$text", "$time");
         latest.Set("$run", pk);
-        Bind(latest, LatestOf(points), latest.ExecuteNonQuery);
+        Bind(latest, LatestOf(points), searchable: true);
     }
 
     public static IReadOnlyList<MetricPoint> History(SqliteConnection connection, long pk, string? key)
@@ -57,6 +58,46 @@ internal static class MetricRows
         return points;
     }
 
+    public static MetricSeries Series(SqliteConnection connection, long pk, string key)
+    {
+        var points = Page(connection, pk, key, 0, int.MaxValue);
+        return ToSeries(key, points);
+    }
+
+    /// <summary>Points of one metric in history order, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
+    public static List<MetricPoint> Page(SqliteConnection connection, long pk, string key, long offset, int limit)
+    {
+        using var command = connection.Command(
+            "SELECT key, step, value, value_text, timestamp_ms FROM metrics WHERE run_pk = $run AND key = $key ORDER BY step, seq LIMIT $limit OFFSET $offset",
+            ("$run", pk),
+            ("$key", key),
+            ("$limit", limit),
+            ("$offset", offset));
+        using var reader = command.ExecuteReader();
+        var points = new List<MetricPoint>();
+        while (reader.Read())
+        {
+            points.Add(new MetricPoint(reader.GetString(0), SqliteDoubles.Read(reader, 2, 3), reader.GetInt64(1), reader.GetInt64(4)));
+        }
+
+        return points;
+    }
+
+    private static MetricSeries ToSeries(string key, List<MetricPoint> points)
+    {
+        var steps = new long[points.Count];
+        var values = new double[points.Count];
+        var times = new long[points.Count];
+        for (var i = 0; i < points.Count; i++)
+        {
+            steps[i] = points[i].Step;
+            values[i] = points[i].Value;
+            times[i] = points[i].TimestampMs;
+        }
+
+        return new MetricSeries(key, steps, values, times);
+    }
+
     /// <summary>The point of each key that should end up in latest_metrics, applying the same rule as the upsert.</summary>
     private static List<MetricPoint> LatestOf(IReadOnlyList<MetricPoint> points)
     {
@@ -72,7 +113,7 @@ internal static class MetricRows
         return [.. latest.Values];
     }
 
-    private static void Bind(SqliteCommand command, IReadOnlyList<MetricPoint> points, Func<int> execute)
+    private static void Bind(SqliteCommand command, IReadOnlyList<MetricPoint> points, bool searchable)
     {
         var key = command.Parameters["$key"];
         var step = command.Parameters["$step"];
@@ -84,8 +125,16 @@ internal static class MetricRows
             key.Value = point.Key;
             step.Value = point.Step;
             time.Value = point.TimestampMs;
-            SqliteDoubles.Bind(value, text, point.Value);
-            execute();
+            if (searchable)
+            {
+                SqliteDoubles.BindSearchable(value, text, point.Value);
+            }
+            else
+            {
+                SqliteDoubles.Bind(value, text, point.Value);
+            }
+
+            command.ExecuteNonQuery();
         }
     }
 }

@@ -4,6 +4,7 @@ using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Core.Verdicts;
 using Repro.Core.Serialization;
+using Repro.Storage.Tracking;
 
 namespace Repro.Storage.Sqlite;
 
@@ -13,7 +14,14 @@ namespace Repro.Storage.Sqlite;
 /// </summary>
 internal static class RunRecordReader
 {
-    public static IReadOnlyList<RunRecord> Read(SqliteConnection connection, RunSelection selection)
+    public static IReadOnlyList<RunRecord> Read(SqliteConnection connection, RunSelection selection) =>
+        [.. ReadTracked(connection, selection, withDatasets: false).Select(t => t.Run.Record)];
+
+    /// <summary>
+    /// The selected runs with their experiment id, effective lifecycle stage (deleted when the run or its experiment is),
+    /// artifact URI and, when asked, datasets; newest first.
+    /// </summary>
+    public static List<(long Pk, TrackedRun Run)> ReadTracked(SqliteConnection connection, RunSelection selection, bool withDatasets)
     {
         using var transaction = connection.BeginTransaction(deferred: true);
         var parts = new Dictionary<long, Parts>();
@@ -33,21 +41,41 @@ internal static class RunRecordReader
             "SELECT run_pk, key, step, value, value_text, timestamp_ms FROM latest_metrics WHERE run_pk IN ({0})",
             r => PartsOf(r.GetInt64(0)).Latest[r.GetString(1)] =
                 new MetricPoint(r.GetString(1), SqliteDoubles.Read(r, 3, 4), r.GetInt64(2), r.GetInt64(5)));
+        if (withDatasets)
+        {
+            ForEach(
+                connection,
+                selection,
+                "SELECT run_pk, name, digest, source_type, source, schema, profile, tags_json FROM run_datasets WHERE run_pk IN ({0}) ORDER BY seq",
+                r => PartsOf(r.GetInt64(0)).Datasets.Add(DatasetRows.ToDataset(r, 1)));
+        }
 
-        var records = new List<RunRecord>();
+        var runs = new List<(long, TrackedRun)>();
         ForEach(
             connection,
             selection,
             """
             SELECT r.pk, r.id, r.name, e.name, r.status, r.start_ms, r.end_ms, r.exit_code, r.signal, r.seed, r.seed_source,
                    r.command_json, r.cwd, r.code_json, r.env_json, r.log_sha256,
-                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json, r.verdict_json
+                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json, r.verdict_json,
+                   r.user_id, r.experiment_id,
+                   CASE WHEN r.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active' THEN 'active' ELSE 'deleted' END,
+                   COALESCE(e.artifact_location, 'mlflow-artifacts:/' || e.id) || '/' || r.id || '/artifacts'
             FROM runs r JOIN experiments e ON e.id = r.experiment_id
             WHERE r.pk IN ({0})
             ORDER BY r.start_ms DESC, r.pk DESC
             """,
-            r => records.Add(ToRecord(r, PartsOf(r.GetInt64(0)))));
-        return records;
+            r =>
+            {
+                var part = PartsOf(r.GetInt64(0));
+                var tracked = new TrackedRun(
+                    ToRecord(r, part),
+                    ExperimentRows.FormatId(r.GetInt64(25)),
+                    Stages.Parse(r.GetString(26)),
+                    part.Datasets) { ArtifactUri = r.GetString(27) };
+                runs.Add((r.GetInt64(0), tracked));
+            });
+        return runs;
     }
 
     private static RunRecord ToRecord(SqliteDataReader r, Parts parts)
@@ -86,6 +114,7 @@ internal static class RunRecordReader
             Artifacts = parts.Artifacts,
             Warnings = parts.Warnings,
             LatestMetrics = parts.Latest,
+            UserId = r.GetNullableString(24),
         };
     }
 
@@ -133,5 +162,6 @@ internal static class RunRecordReader
         public List<Artifact> Artifacts { get; } = [];
         public List<string> Warnings { get; } = [];
         public SortedDictionary<string, MetricPoint> Latest { get; } = new(StringComparer.Ordinal);
+        public List<DatasetInput> Datasets { get; } = [];
     }
 }

@@ -6,6 +6,7 @@ namespace Repro.Storage.Sqlite;
 /// <summary>
 /// Turns what a user types into a run: "last" (newest by start time), a full id, a unique id prefix of at least
 /// <see cref="MinPrefixLength"/> hex characters, else an exact run name (the newest run of that name).
+/// Deleted runs, and runs of deleted experiments, are not resolved.
 /// </summary>
 internal static class RunReferenceResolver
 {
@@ -24,7 +25,7 @@ internal static class RunReferenceResolver
 
         if (text == Last)
         {
-            return ScalarPk(connection, "SELECT pk FROM runs ORDER BY start_ms DESC, pk DESC LIMIT 1")
+            return ScalarPk(connection, $"SELECT r.pk FROM runs r WHERE {RunSelection.Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT 1")
                 ?? throw new ReproException(ErrorCode.NotFound, "There are no runs yet. Record one with `repro run -- <command>`.");
         }
 
@@ -37,7 +38,7 @@ internal static class RunReferenceResolver
             }
         }
 
-        return ScalarPk(connection, "SELECT pk FROM runs WHERE name = $name ORDER BY start_ms DESC, pk DESC LIMIT 1", ("$name", text))
+        return ScalarPk(connection, $"SELECT r.pk FROM runs r WHERE r.name = $name AND {RunSelection.Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT 1", ("$name", text))
             ?? throw new ReproException(ErrorCode.NotFound, $"Run '{text}' not found. List runs with `repro ls`.");
     }
 
@@ -45,7 +46,7 @@ internal static class RunReferenceResolver
     {
         // Ids are lowercase hex, so every id starting with the prefix sorts in [prefix, prefix + "g").
         using var command = connection.Command(
-            "SELECT pk, id, name FROM runs WHERE id >= $low AND id < $high ORDER BY id LIMIT $limit",
+            $"SELECT r.pk, r.id, r.name FROM runs r WHERE r.id >= $low AND r.id < $high AND {RunSelection.Visible} ORDER BY r.id LIMIT $limit",
             ("$low", prefix),
             ("$high", prefix + "g"),
             ("$limit", MaxCandidatesShown + 1));

@@ -36,10 +36,10 @@ internal static class RunRows
             """
             INSERT INTO runs (id, name, experiment_id, status, start_ms, end_ms, exit_code, signal, seed, seed_source,
                               command_json, cwd, code_json, env_json, log_sha256,
-                              deterministic, threads, group_name, resumed_from, reproduction_of, inputs_json, ledger_json)
+                              deterministic, threads, group_name, resumed_from, reproduction_of, inputs_json, ledger_json, user_id)
             VALUES ($id, $name, $experiment, $status, $start, $end, $exit, $signal, $seed, $seedSource,
                     $command, $cwd, $code, $env, $log,
-                    $deterministic, $threads, $group, $resumedFrom, $reproductionOf, $inputs, $ledger)
+                    $deterministic, $threads, $group, $resumedFrom, $reproductionOf, $inputs, $ledger, $user)
             RETURNING pk
             """,
             ("$id", run.Id.Value),
@@ -63,7 +63,8 @@ internal static class RunRows
             ("$resumedFrom", run.Lineage.ResumedFrom?.Value),
             ("$reproductionOf", run.Lineage.ReproductionOf?.Value),
             ("$inputs", ReproJson.Serialize(run.Inputs)),
-            ("$ledger", ReproJson.Serialize(run.SeedLedger)));
+            ("$ledger", ReproJson.Serialize(run.SeedLedger)),
+            ("$user", run.UserId));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -92,6 +93,37 @@ internal static class RunRows
             ("$exit", completion.ExitCode),
             ("$signal", completion.Signal),
             ("$log", completion.LogSha256));
+
+    /// <summary>Changes what is given; null leaves a field as it is.</summary>
+    public static void UpdateRun(SqliteConnection connection, long pk, RunStatus? status, DateTimeOffset? endTime, string? name)
+    {
+        if (status is { } s)
+        {
+            Update(connection, pk, "status = $status", ("$status", s.ToWire()));
+        }
+
+        if (endTime is { } end)
+        {
+            Update(connection, pk, "end_ms = $end", ("$end", end.ToUnixTimeMilliseconds()));
+        }
+
+        if (name is not null)
+        {
+            Update(connection, pk, "name = $name", ("$name", name));
+        }
+    }
+
+    public static void SetStage(SqliteConnection connection, long pk, Tracking.LifecycleStage stage) =>
+        Update(connection, pk, "lifecycle_stage = $stage", ("$stage", Stages.ToWire(stage)));
+
+    public static void DeleteTag(SqliteConnection connection, long pk, RunId id, string key)
+    {
+        using var command = connection.Command("DELETE FROM tags WHERE run_pk = $pk AND key = $key", ("$pk", pk), ("$key", key));
+        if (command.ExecuteNonQuery() == 0)
+        {
+            throw new ReproException(ErrorCode.NotFound, $"Run {id} has no tag '{key}', so there is nothing to delete.");
+        }
+    }
 
     private static void Update(SqliteConnection connection, long pk, string assignments, params (string, object?)[] values)
     {

@@ -27,9 +27,24 @@ internal static class SqliteDoubles
         }
     }
 
+    /// <summary>
+    /// Like <see cref="Bind"/>, but keeps ±Infinity and -0.0 (as 0) in the REAL column too, so SQL comparisons and ordering
+    /// see them; the text column still makes the read exact. Only NaN leaves the REAL column NULL. Used for latest_metrics,
+    /// which searches compare.
+    /// </summary>
+    public static void BindSearchable(SqliteParameter value, SqliteParameter text, double number)
+    {
+        Bind(value, text, number);
+        if (!double.IsNaN(number))
+        {
+            value.Value = BitConverter.DoubleToInt64Bits(number) == NegativeZeroBits ? 0.0 : number;
+        }
+    }
+
+    /// <summary>Reads a pair written by <see cref="Bind"/> or <see cref="BindSearchable"/>: the text column wins when set.</summary>
     public static double Read(SqliteDataReader reader, int valueOrdinal, int textOrdinal)
     {
-        if (!reader.IsDBNull(valueOrdinal))
+        if (reader.IsDBNull(textOrdinal))
         {
             return reader.GetDouble(valueOrdinal);
         }

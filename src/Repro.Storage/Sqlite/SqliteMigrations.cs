@@ -108,6 +108,62 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN verdict_json TEXT;
             CREATE INDEX runs_by_reproduction ON runs (reproduction_of);
             """),
+        new(5, "tracking server: experiment ids, lifecycle and tags, run lifecycle and user, datasets, artifact proxy files, search indexes", """
+            ALTER TABLE experiments ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active';
+            ALTER TABLE experiments ADD COLUMN last_update_ms INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE experiments ADD COLUMN artifact_location TEXT;
+            UPDATE experiments SET last_update_ms = created_ms;
+            CREATE TABLE experiment_tags (
+                experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (experiment_id, key)
+            ) WITHOUT ROWID;
+
+            -- MLflow clients expect the experiment "Default" to have id 0: move an existing one there, or create it.
+            UPDATE experiments SET name = char(1) || 'Default' WHERE name = 'Default' AND id <> 0;
+            INSERT INTO experiments (id, name, created_ms, last_update_ms)
+            SELECT 0, 'Default', now_ms, now_ms
+            FROM (SELECT COALESCE((SELECT created_ms FROM experiments WHERE name = char(1) || 'Default'),
+                                  CAST(strftime('%s', 'now') AS INTEGER) * 1000) AS now_ms)
+            WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE id = 0);
+            UPDATE runs SET experiment_id = 0 WHERE experiment_id = (SELECT id FROM experiments WHERE name = char(1) || 'Default');
+            DELETE FROM experiments WHERE name = char(1) || 'Default';
+
+            ALTER TABLE runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active';
+            ALTER TABLE runs ADD COLUMN user_id TEXT;
+            DROP INDEX runs_by_experiment;
+            CREATE INDEX runs_by_experiment ON runs (experiment_id, lifecycle_stage, start_ms, pk);
+            CREATE INDEX params_by_key_value ON params (key, value, run_pk);
+            CREATE INDEX tags_by_key_value ON tags (key, value, run_pk);
+
+            -- Searchable latest values: ±Infinity and -0.0 now also sit in the REAL column (value_text keeps them exact);
+            -- only NaN leaves it NULL.
+            UPDATE latest_metrics
+            SET value = CASE value_text WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999 ELSE 0.0 END
+            WHERE value IS NULL AND value_text IN ('Infinity', '-Infinity', '-0');
+            CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, value, run_pk);
+
+            CREATE TABLE run_datasets (
+                seq INTEGER PRIMARY KEY,
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                source_type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                schema TEXT,
+                profile TEXT,
+                tags_json TEXT NOT NULL,
+                context TEXT,
+                UNIQUE (run_pk, name, digest)
+            );
+            CREATE TABLE artifact_files (
+                path TEXT PRIMARY KEY,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int Latest => All.Count;

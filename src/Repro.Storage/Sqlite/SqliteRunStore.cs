@@ -1,14 +1,20 @@
 using Repro.Core.Runs;
 using Repro.Storage.Runs;
+using Repro.Storage.Tracking;
 
 namespace Repro.Storage.Sqlite;
 
 /// <summary>
 /// The embedded run store: one SQLite file in WAL mode that several processes can read and write at once.
 /// Each call takes a pooled connection of its own, so one instance may also be shared between threads.
-/// Times are kept to the millisecond, in UTC.
+/// Times are kept to the millisecond, in UTC. It is also the tracking server's store (<see cref="ITrackingStore"/>).
 /// </summary>
-public sealed class SqliteRunStore : IRunStore
+/// <remarks>
+/// Deleted runs (and runs of deleted experiments) are left out of <see cref="ListRuns"/> and <see cref="ResolveRun"/>;
+/// <see cref="GetRun"/> still returns them. <see cref="ListExperiments"/> lists active experiments only; "Default" (id 0)
+/// exists in every workspace.
+/// </remarks>
+public sealed partial class SqliteRunStore : ITrackingStore
 {
     public const string FileName = "repro.db";
 

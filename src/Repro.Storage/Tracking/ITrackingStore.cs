@@ -41,8 +41,15 @@ public sealed record DatasetInput(
     string? Profile,
     IReadOnlyDictionary<string, string> Tags);
 
-/// <summary>A run with what the tracking server needs besides the record itself.</summary>
-public sealed record TrackedRun(RunRecord Record, string ExperimentId, LifecycleStage Stage, IReadOnlyList<DatasetInput> Datasets);
+/// <summary>
+/// A run with what the tracking server needs besides the record itself. <see cref="Stage"/> is Deleted when the run or its
+/// experiment is deleted.
+/// </summary>
+public sealed record TrackedRun(RunRecord Record, string ExperimentId, LifecycleStage Stage, IReadOnlyList<DatasetInput> Datasets)
+{
+    /// <summary>Where the run's artifacts live: <c>&lt;experiment artifact location&gt;/&lt;run id&gt;/artifacts</c>.</summary>
+    public string ArtifactUri { get; init; } = "";
+}
 
 /// <summary>One page of results. <see cref="NextPageToken"/> is null on the last page; tokens are opaque to callers.</summary>
 public sealed record SearchPage<T>(IReadOnlyList<T> Items, string? NextPageToken);

@@ -431,15 +431,15 @@ public abstract class RunStoreConformanceTests : IDisposable
     }
 
     [Fact]
-    public void Experiments_are_created_on_first_use()
+    public void Experiments_are_created_on_first_use_beside_the_default_one()
     {
-        Assert.Empty(Store.ListExperiments());
+        Assert.Equal(["Default"], Store.ListExperiments());
 
         Store.Create("a", "vision");
         Store.Create("b", "audio");
         Store.Create("c", "vision");
 
-        Assert.Equal(["audio", "vision"], Store.ListExperiments());
+        Assert.Equal(["Default", "audio", "vision"], Store.ListExperiments());
     }
 
     [Fact]
