@@ -58,12 +58,12 @@ internal static class MlflowJson
         writer.WriteEndObject();
     }
 
-    public static void Run(Utf8JsonWriter writer, TrackedRun run, string artifactUri)
+    public static void Run(Utf8JsonWriter writer, TrackedRun run)
     {
         var record = run.Record;
         writer.WriteStartObject();
         writer.WritePropertyName("info");
-        RunInfo(writer, run, artifactUri);
+        RunInfo(writer, run);
 
         writer.WriteStartObject("data");
         if (record.LatestMetrics.Count > 0)
@@ -123,7 +123,7 @@ internal static class MlflowJson
         writer.WriteEndObject();
     }
 
-    public static void RunInfo(Utf8JsonWriter writer, TrackedRun run, string artifactUri)
+    public static void RunInfo(Utf8JsonWriter writer, TrackedRun run)
     {
         var record = run.Record;
         var id = record.Id.Value;
@@ -139,7 +139,7 @@ internal static class MlflowJson
             writer.WriteNumber("end_time", end.ToUnixTimeMilliseconds());
         }
 
-        writer.WriteString("artifact_uri", artifactUri);
+        writer.WriteString("artifact_uri", run.ArtifactUri);
         writer.WriteString("lifecycle_stage", Stage(run.Stage));
         writer.WriteString("run_id", id);
         writer.WriteEndObject();

@@ -91,7 +91,7 @@ internal sealed partial class MlflowService
         await MlflowJson.WriteAsync(http, w =>
         {
             w.WritePropertyName("run_info");
-            MlflowJson.RunInfo(w, updated, updated.ArtifactUri);
+            MlflowJson.RunInfo(w, updated);
         }).ConfigureAwait(false);
     }
 
@@ -135,7 +135,7 @@ internal sealed partial class MlflowService
                 w.WriteStartArray("runs");
                 foreach (var run in page.Items)
                 {
-                    MlflowJson.Run(w, run, run.ArtifactUri);
+                    MlflowJson.Run(w, run);
                 }
 
                 w.WriteEndArray();
@@ -163,6 +163,6 @@ internal sealed partial class MlflowService
         MlflowJson.WriteAsync(http, w =>
         {
             w.WritePropertyName(property);
-            MlflowJson.Run(w, run, run.ArtifactUri);
+            MlflowJson.Run(w, run);
         });
 }
