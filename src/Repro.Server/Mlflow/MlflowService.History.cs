@@ -24,8 +24,9 @@ internal sealed partial class MlflowService
         }
 
         var run = GetRun(runId);
-        var page = Store.GetMetricHistoryPage(
-            run.Record.Id, key, (int)Math.Min(maxResults ?? int.MaxValue, int.MaxValue), string.IsNullOrEmpty(pageToken) ? null : pageToken);
+        var page = maxResults is { } max
+            ? Store.GetMetricHistoryPage(run.Record.Id, key, (int)Math.Min(max, MlflowValidation.MaxSearchResults), string.IsNullOrEmpty(pageToken) ? null : pageToken)
+            : WholeHistory(run.Record.Id, key, string.IsNullOrEmpty(pageToken) ? null : pageToken);
         await MlflowJson.WriteAsync(http, w =>
         {
             if (page.Items.Count > 0)
@@ -44,6 +45,20 @@ internal sealed partial class MlflowService
                 w.WriteString("next_page_token", token);
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>Without max_results MLflow answers with the whole history (from the page token on) in one response.</summary>
+    private SearchPage<MetricPoint> WholeHistory(RunId id, string key, string? pageToken)
+    {
+        var points = new List<MetricPoint>();
+        do
+        {
+            var page = Store.GetMetricHistoryPage(id, key, MlflowValidation.MaxSearchResults, pageToken);
+            points.AddRange(page.Items);
+            pageToken = page.NextPageToken;
+        }
+        while (pageToken is not null);
+        return new SearchPage<MetricPoint>(points, null);
     }
 
     /// <summary>metrics/get-history-bulk (MLflow's UI): one metric of several runs, by run id then time, step and value.</summary>
