@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,11 +13,21 @@ namespace Repro.Server.Mlflow;
 public static class MlflowEndpoints
 {
     private static readonly string[] Prefixes = ["/api/2.0", "/ajax-api/2.0"];
+    private static readonly ConditionalWeakTable<ServerContext, ActiveRunCache> Caches = new();
+
+    /// <summary>
+    /// The MLflow API's cache of active runs for a server. Any other endpoint that deletes or restores a run must call
+    /// <see cref="ActiveRunCache.Forget"/> with its id, and one that deletes or restores an experiment must call
+    /// <see cref="ActiveRunCache.Clear"/>, so MLflow clients stop (or resume) logging to it at once rather than after
+    /// <see cref="ActiveRunCache.Lifetime"/>.
+    /// </summary>
+    public static ActiveRunCache ActiveRunsOf(ServerContext context) => Caches.GetValue(context, _ => new ActiveRunCache());
 
     public static IEndpointRouteBuilder MapMlflowApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var service = new MlflowService(app.ServiceProvider.GetRequiredService<ServerContext>());
+        var context = app.ServiceProvider.GetRequiredService<ServerContext>();
+        var service = new MlflowService(context, ActiveRunsOf(context));
 
         Map(app, "POST", "/mlflow/experiments/create", service.CreateExperiment);
         Map(app, "GET", "/mlflow/experiments/get", service.GetExperimentById);

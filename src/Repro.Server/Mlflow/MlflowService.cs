@@ -11,14 +11,14 @@ namespace Repro.Server.Mlflow;
 /// validate with MLflow's limits, write through the store (one <see cref="Repro.Storage.Runs.RunWriteBatch"/> per request)
 /// and answer with MLflow's JSON. Runs logged here are ordinary Repro runs.
 /// </summary>
-internal sealed partial class MlflowService(ServerContext context)
+internal sealed partial class MlflowService(ServerContext context, ActiveRunCache activeRuns)
 {
     private const int LockStripes = 64;
 
     private readonly object[] _runLocks = [.. Enumerable.Range(0, LockStripes).Select(_ => new object())];
 
-    /// <summary>Runs known to be active (see <see cref="ActiveRunCache"/> for who must invalidate it).</summary>
-    public ActiveRunCache ActiveRuns { get; } = new();
+    /// <summary>Runs known to be active (see <see cref="MlflowEndpoints.ActiveRunsOf"/> for who must invalidate it).</summary>
+    public ActiveRunCache ActiveRuns { get; } = activeRuns;
 
     private ITrackingStore Store => context.Store;
 

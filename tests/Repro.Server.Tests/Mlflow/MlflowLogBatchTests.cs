@@ -131,4 +131,21 @@ public sealed class MlflowLogBatchTests
         Assert.Equal("again", run.GetProperty("info").GetProperty("run_name").GetString());
         Assert.Equal("again", run.Pairs("tags")["mlflow.runName"].GetString());
     }
+
+    [Fact]
+    public async Task A_run_deleted_after_a_batch_refuses_the_next_batch_at_once()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var http = server.Client;
+        var experimentId = await http.CreateExperiment("cached");
+        var runId = await http.CreateRun(experimentId);
+        var batch = new { run_id = runId, metrics = new[] { new { key = "m", value = 1.0, timestamp = 1, step = 0 } } };
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Ok();
+        (await http.Post("api/2.0/mlflow/runs/delete", new { run_id = runId })).Ok();
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Fails(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        (await http.Post("api/2.0/mlflow/runs/restore", new { run_id = runId })).Ok();
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Ok();
+        (await http.Post("api/2.0/mlflow/experiments/delete", new { experiment_id = experimentId })).Ok();
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Fails(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+    }
 }
