@@ -5,11 +5,19 @@ using Repro.Storage.Tracking;
 namespace Repro.Storage.Sqlite;
 
 /// <summary>
-/// The metrics aggregate: every point in <c>metrics</c> (insertion order kept by <c>seq</c>) and the last point of each
-/// key in <c>latest_metrics</c> (highest step; on a tie, the last written).
+/// The metrics aggregate: the points of each (run, key) in <c>metric_chunks</c>, a few hundred to a few thousand points per
+/// row in insertion order (see <see cref="MetricChunk"/>), and the last point of each key in <c>latest_metrics</c> (highest
+/// step; on a tie, the last written). A write appends one chunk per key, or grows the key's last chunk while it is small,
+/// so both large batches and one-point writes stay cheap and a long series reads back in a few hundred rows.
 /// </summary>
 internal static class MetricRows
 {
+    /// <summary>A last chunk with fewer points than this takes the next points of its key instead of a new chunk.</summary>
+    internal const int GrowBelow = 512;
+
+    /// <summary>Points are split into chunks of at most this many.</summary>
+    internal const int MaxChunkPoints = 16_384;
+
     public static void Append(SqliteConnection connection, long pk, IReadOnlyList<MetricPoint> points)
     {
         if (points.Count == 0)
@@ -17,15 +25,9 @@ internal static class MetricRows
             return;
         }
 
-        using (var insert = connection.Prepared(
-            """
-            INSERT INTO metrics (run_pk, key, step, value, value_text, timestamp_ms)
-            VALUES ($run, $key, $step, $value, $text, $time)
-            """,
-            "$run", "$key", "$step", "$value", "$text", "$time"))
+        foreach (var (key, columns) in Group(points))
         {
-            insert.Set("$run", pk);
-            Bind(insert, points, searchable: false);
+            AppendKey(connection, pk, key, columns);
         }
 
         using var latest = connection.Prepared(
@@ -38,64 +40,254 @@ internal static class MetricRows
             """,
             "$run", "$key", "$step", "$value", "$text", "$time");
         latest.Set("$run", pk);
-        Bind(latest, LatestOf(points), searchable: true);
+        var keyParameter = latest.Parameters["$key"];
+        var stepParameter = latest.Parameters["$step"];
+        var valueParameter = latest.Parameters["$value"];
+        var textParameter = latest.Parameters["$text"];
+        var timeParameter = latest.Parameters["$time"];
+        foreach (var point in LatestOf(points))
+        {
+            keyParameter.Value = point.Key;
+            stepParameter.Value = point.Step;
+            timeParameter.Value = point.TimestampMs;
+            SqliteDoubles.BindSearchable(valueParameter, textParameter, point.Value);
+            latest.ExecuteNonQuery();
+        }
     }
 
+    /// <summary>All points of one metric (or of every metric when key is null), ordered by key, step, then insertion.</summary>
     public static IReadOnlyList<MetricPoint> History(SqliteConnection connection, long pk, string? key)
     {
-        var keyFilter = key is null ? "" : " AND key = $key";
-        using var command = connection.Command(
-            $"SELECT key, step, value, value_text, timestamp_ms FROM metrics WHERE run_pk = $run{keyFilter} ORDER BY key, step, seq",
-            ("$run", pk),
-            ("$key", key));
-        using var reader = command.ExecuteReader();
         var points = new List<MetricPoint>();
-        while (reader.Read())
+        foreach (var series in ReadSeries(connection, pk, key))
         {
-            points.Add(new MetricPoint(reader.GetString(0), SqliteDoubles.Read(reader, 2, 3), reader.GetInt64(1), reader.GetInt64(4)));
+            points.EnsureCapacity(points.Count + series.Count);
+            for (var i = 0; i < series.Count; i++)
+            {
+                points.Add(new MetricPoint(series.Key, series.Values[i], series.Steps[i], series.TimestampsMs[i]));
+            }
         }
 
         return points;
     }
 
-    public static MetricSeries Series(SqliteConnection connection, long pk, string key)
-    {
-        var points = Page(connection, pk, key, 0, int.MaxValue);
-        return ToSeries(key, points);
-    }
+    public static MetricSeries Series(SqliteConnection connection, long pk, string key) =>
+        ReadSeries(connection, pk, key).SingleOrDefault() ?? new MetricSeries(key, [], [], []);
 
     /// <summary>Points of one metric in history order, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
     public static List<MetricPoint> Page(SqliteConnection connection, long pk, string key, long offset, int limit)
     {
-        using var command = connection.Command(
-            "SELECT key, step, value, value_text, timestamp_ms FROM metrics WHERE run_pk = $run AND key = $key ORDER BY step, seq LIMIT $limit OFFSET $offset",
-            ("$run", pk),
-            ("$key", key),
-            ("$limit", limit),
-            ("$offset", offset));
-        using var reader = command.ExecuteReader();
+        var series = Series(connection, pk, key);
         var points = new List<MetricPoint>();
-        while (reader.Read())
+        for (var i = offset; i < series.Count && points.Count < limit; i++)
         {
-            points.Add(new MetricPoint(reader.GetString(0), SqliteDoubles.Read(reader, 2, 3), reader.GetInt64(1), reader.GetInt64(4)));
+            points.Add(new MetricPoint(key, series.Values[i], series.Steps[i], series.TimestampsMs[i]));
         }
 
         return points;
     }
 
-    private static MetricSeries ToSeries(string key, List<MetricPoint> points)
+    /// <summary>Encodes points of one key (in insertion order) as chunks appended after <paramref name="next"/>.</summary>
+    internal static IEnumerable<byte[]> Chunks(Columns columns)
     {
-        var steps = new long[points.Count];
-        var values = new double[points.Count];
-        var times = new long[points.Count];
-        for (var i = 0; i < points.Count; i++)
+        for (var start = 0; start < columns.Count; start += MaxChunkPoints)
         {
-            steps[i] = points[i].Step;
-            values[i] = points[i].Value;
-            times[i] = points[i].TimestampMs;
+            var length = Math.Min(MaxChunkPoints, columns.Count - start);
+            yield return MetricChunk.Encode(
+                columns.Steps.AsSpan(start, length), columns.Values.AsSpan(start, length), columns.Timestamps.AsSpan(start, length));
+        }
+    }
+
+    internal static void InsertChunk(SqliteConnection connection, long pk, string key, long chunk, byte[] data, int count)
+    {
+        using var insert = connection.Command(
+            "INSERT INTO metric_chunks (run_pk, key, chunk, count, data) VALUES ($run, $key, $chunk, $count, $data)",
+            ("$run", pk),
+            ("$key", key),
+            ("$chunk", chunk),
+            ("$count", count),
+            ("$data", data));
+        insert.ExecuteNonQuery();
+    }
+
+    private static void AppendKey(SqliteConnection connection, long pk, string key, Columns columns)
+    {
+        long? lastId = null;
+        var nextChunk = 0L;
+        using (var last = connection.Command(
+            "SELECT id, chunk, count, data FROM metric_chunks WHERE run_pk = $run AND key = $key ORDER BY chunk DESC LIMIT 1",
+            ("$run", pk),
+            ("$key", key)))
+        using (var reader = last.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                nextChunk = reader.GetInt64(1) + 1;
+                var count = reader.GetInt32(2);
+                if (count < GrowBelow && count + columns.Count <= MaxChunkPoints)
+                {
+                    lastId = reader.GetInt64(0);
+                    columns = Columns.Decode((byte[])reader.GetValue(3), count).Concat(columns);
+                }
+            }
         }
 
-        return new MetricSeries(key, steps, values, times);
+        if (lastId is { } id)
+        {
+            using var update = connection.Command(
+                "UPDATE metric_chunks SET count = $count, data = $data WHERE id = $id",
+                ("$id", id),
+                ("$count", columns.Count),
+                ("$data", MetricChunk.Encode(columns.Steps, columns.Values, columns.Timestamps)));
+            update.ExecuteNonQuery();
+            return;
+        }
+
+        var start = 0;
+        foreach (var chunk in Chunks(columns))
+        {
+            InsertChunk(connection, pk, key, nextChunk++, chunk, Math.Min(MaxChunkPoints, columns.Count - start));
+            start += MaxChunkPoints;
+        }
+    }
+
+    /// <summary>Each key's series (one, or none, when a key is given), in key order, each sorted by step then insertion.</summary>
+    private static List<MetricSeries> ReadSeries(SqliteConnection connection, long pk, string? key)
+    {
+        var keyFilter = key is null ? "" : " AND key = $key";
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var counts = new List<(string Key, int Count)>();
+        using (var command = connection.Command(
+            $"SELECT key, sum(count) FROM metric_chunks WHERE run_pk = $run{keyFilter} GROUP BY key ORDER BY key",
+            ("$run", pk),
+            ("$key", key)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                counts.Add((reader.GetString(0), checked((int)reader.GetInt64(1))));
+            }
+        }
+
+        var all = new List<MetricSeries>(counts.Count);
+        if (counts.Count == 0)
+        {
+            return all;
+        }
+
+        using var chunks = connection.Command(
+            $"SELECT key, count, data FROM metric_chunks WHERE run_pk = $run{keyFilter} ORDER BY key, chunk",
+            ("$run", pk),
+            ("$key", key));
+        using var rows = chunks.ExecuteReader();
+        var buffer = Array.Empty<byte>();
+        var index = -1;
+        MetricSeries? current = null;
+        var filled = 0;
+        while (rows.Read())
+        {
+            var rowKey = rows.GetString(0);
+            if (current is null || !string.Equals(current.Key, rowKey, StringComparison.Ordinal))
+            {
+                Finish(current, all);
+                index++;
+                var (seriesKey, total) = counts[index];
+                if (!string.Equals(seriesKey, rowKey, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("The metric chunks changed while they were read.");
+                }
+
+                current = new MetricSeries(rowKey, new long[total], new double[total], new long[total]);
+                filled = 0;
+            }
+
+            var count = rows.GetInt32(1);
+            var length = (int)rows.GetBytes(2, 0, null, 0, 0);
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, buffer.Length * 2)];
+            }
+
+            rows.GetBytes(2, 0, buffer, 0, length);
+            MetricChunk.Decode(
+                buffer.AsSpan(0, length),
+                current.Steps.AsSpan(filled, count),
+                current.Values.AsSpan(filled, count),
+                current.TimestampsMs.AsSpan(filled, count));
+            filled += count;
+        }
+
+        Finish(current, all);
+        return all;
+    }
+
+    private static void Finish(MetricSeries? series, List<MetricSeries> all)
+    {
+        if (series is null)
+        {
+            return;
+        }
+
+        var steps = series.Steps;
+        for (var i = 1; i < steps.Length; i++)
+        {
+            if (steps[i] < steps[i - 1])
+            {
+                all.Add(SortedByStep(series));
+                return;
+            }
+        }
+
+        all.Add(series);
+    }
+
+    /// <summary>A stable sort by step: points with equal steps keep their insertion order.</summary>
+    private static MetricSeries SortedByStep(MetricSeries series)
+    {
+        var order = new int[series.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        var steps = series.Steps;
+        Array.Sort(order, (a, b) => steps[a] != steps[b] ? steps[a].CompareTo(steps[b]) : a.CompareTo(b));
+        return new MetricSeries(
+            series.Key,
+            [.. order.Select(i => series.Steps[i])],
+            [.. order.Select(i => series.Values[i])],
+            [.. order.Select(i => series.TimestampsMs[i])]);
+    }
+
+    private static List<(string Key, Columns Columns)> Group(IReadOnlyList<MetricPoint> points)
+    {
+        // The common batch holds one key: take it without a dictionary.
+        var first = points[0].Key;
+        var single = true;
+        for (var i = 1; i < points.Count && single; i++)
+        {
+            single = string.Equals(points[i].Key, first, StringComparison.Ordinal);
+        }
+
+        if (single)
+        {
+            return [(first, Columns.Of(points, null))];
+        }
+
+        var indexes = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (!indexes.TryGetValue(points[i].Key, out var list))
+            {
+                indexes[points[i].Key] = list = [];
+                order.Add(points[i].Key);
+            }
+
+            list.Add(i);
+        }
+
+        return [.. order.Select(key => (key, Columns.Of(points, indexes[key])))];
     }
 
     /// <summary>The point of each key that should end up in latest_metrics, applying the same rule as the upsert.</summary>
@@ -113,28 +305,34 @@ internal static class MetricRows
         return [.. latest.Values];
     }
 
-    private static void Bind(SqliteCommand command, IReadOnlyList<MetricPoint> points, bool searchable)
+    /// <summary>Points of one key as columns, in insertion order.</summary>
+    internal sealed record Columns(long[] Steps, double[] Values, long[] Timestamps)
     {
-        var key = command.Parameters["$key"];
-        var step = command.Parameters["$step"];
-        var value = command.Parameters["$value"];
-        var text = command.Parameters["$text"];
-        var time = command.Parameters["$time"];
-        foreach (var point in points)
+        public int Count => Steps.Length;
+
+        public static Columns Of(IReadOnlyList<MetricPoint> points, List<int>? indexes)
         {
-            key.Value = point.Key;
-            step.Value = point.Step;
-            time.Value = point.TimestampMs;
-            if (searchable)
+            var count = indexes?.Count ?? points.Count;
+            var columns = new Columns(new long[count], new double[count], new long[count]);
+            for (var i = 0; i < count; i++)
             {
-                SqliteDoubles.BindSearchable(value, text, point.Value);
-            }
-            else
-            {
-                SqliteDoubles.Bind(value, text, point.Value);
+                var point = points[indexes is null ? i : indexes[i]];
+                columns.Steps[i] = point.Step;
+                columns.Values[i] = point.Value;
+                columns.Timestamps[i] = point.TimestampMs;
             }
 
-            command.ExecuteNonQuery();
+            return columns;
         }
+
+        public static Columns Decode(byte[] data, int count)
+        {
+            var columns = new Columns(new long[count], new double[count], new long[count]);
+            MetricChunk.Decode(data, columns.Steps, columns.Values, columns.Timestamps);
+            return columns;
+        }
+
+        public Columns Concat(Columns more) =>
+            new([.. Steps, .. more.Steps], [.. Values, .. more.Values], [.. Timestamps, .. more.Timestamps]);
     }
 }

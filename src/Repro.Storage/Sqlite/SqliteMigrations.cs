@@ -1,7 +1,13 @@
+using Microsoft.Data.Sqlite;
+
 namespace Repro.Storage.Sqlite;
 
 /// <summary>One step of the schema's history. Version n turns a version n-1 database into version n.</summary>
-internal sealed record SqliteMigration(int Version, string Description, string Sql);
+internal sealed record SqliteMigration(int Version, string Description, string Sql)
+{
+    /// <summary>A step SQL alone cannot express, run after <see cref="Sql"/> in the same transaction.</summary>
+    public Action<SqliteConnection>? Code { get; init; }
+}
 
 /// <summary>
 /// The ordered schema history. Append new steps; never edit a released one (databases in the wild ran it).
@@ -163,7 +169,21 @@ internal static class SqliteMigrations
                 size INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL
             ) WITHOUT ROWID;
-            """),
+
+            -- Metric points move from one row each to columnar chunks (filled from the old rows by the code step).
+            CREATE TABLE metric_chunks (
+                id INTEGER PRIMARY KEY,
+                run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                chunk INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                data BLOB NOT NULL,
+                UNIQUE (run_pk, key, chunk)
+            );
+            """)
+        {
+            Code = MetricChunkMigration.MoveRowsToChunks,
+        },
     ];
 
     public static int Latest => All.Count;

@@ -91,11 +91,7 @@ public sealed partial class SqliteRunStore
     public MetricSeries GetMetricSeries(RunId id, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Database.Run(connection =>
-        {
-            using var transaction = connection.BeginTransaction(deferred: true);
-            return MetricRows.Series(connection, RunRows.RequirePk(connection, id), key);
-        });
+        return Database.Run(connection => MetricRows.Series(connection, RunRows.RequirePk(connection, id), key));
     }
 
     public SearchPage<MetricPoint> GetMetricHistoryPage(RunId id, string key, int maxResults, string? pageToken)
@@ -104,7 +100,6 @@ public sealed partial class SqliteRunStore
         var offset = SearchSql.Offset(maxResults, pageToken, MetricHistoryScope);
         return Database.Run(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
             var points = MetricRows.Page(connection, RunRows.RequirePk(connection, id), key, offset, maxResults + 1);
             var more = points.Count > maxResults;
             if (more)

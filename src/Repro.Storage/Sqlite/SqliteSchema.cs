@@ -95,6 +95,7 @@ internal static class SqliteSchema
         foreach (var migration in SqliteMigrations.All.Where(m => m.Version > from && m.Version <= to))
         {
             Execute(connection, migration.Sql);
+            migration.Code?.Invoke(connection);
             using var record = connection.CreateCommand();
             record.CommandText = "INSERT INTO schema_migrations (version, description, applied_ms) VALUES ($v, $d, $t)";
             record.Parameters.AddWithValue("$v", migration.Version);

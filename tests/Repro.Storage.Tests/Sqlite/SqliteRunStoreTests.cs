@@ -3,6 +3,7 @@ using Repro.Core.Runs;
 using Repro.Storage.Runs;
 using Repro.Storage.Sqlite;
 using Repro.Storage.Tests.Support;
+using Repro.Storage.Tracking;
 
 namespace Repro.Storage.Tests.Sqlite;
 
@@ -81,6 +82,50 @@ public sealed class SqliteRunStoreTests : IDisposable
         Assert.True(double.IsNaN(run.LatestMetrics["acc"].Value));
         Assert.Equal(5, store.GetMetricHistory(id).Count);
         Assert.Equal((long)SqliteRunStore.SchemaVersion, SqliteTestDatabase.Scalar(DatabasePath, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public void Migrating_a_version_4_workspace_keeps_runs_and_metrics_and_moves_default_to_id_0()
+    {
+        var first = RunId.New();
+        var second = RunId.New();
+        SqliteRunStore.Open(DatabasePath, latestVersion: 4).Dispose();
+        SqliteTestDatabase.Execute(DatabasePath, $$"""
+            INSERT INTO experiments (id, name, created_ms) VALUES (1, 'vision', 5), (2, 'Default', 7);
+            INSERT INTO runs (pk, id, name, experiment_id, status, start_ms, seed, seed_source, command_json, cwd, code_json, env_json)
+            VALUES (1, '{{first}}', 'old', 2, 'FINISHED', 1714564800000, 7, 'os', '["python"]', '', '{"isGitRepository":false}', '{}'),
+                   (2, '{{second}}', 'cv', 1, 'FAILED', 1714564900000, 8, 'os', '["python"]', '', '{"isGitRepository":false}', '{}');
+            INSERT INTO params (run_pk, key, value, source) VALUES (1, 'lr', '0.01', 'cli');
+            INSERT INTO metrics (run_pk, key, step, value, value_text, timestamp_ms) VALUES
+                (1, 'loss', 0, 0.9, NULL, 10), (1, 'loss', 1, NULL, '-0', 11), (1, 'acc', 0, NULL, 'NaN', 12),
+                (2, 'loss', 0, NULL, 'Infinity', 13);
+            INSERT INTO latest_metrics (run_pk, key, step, value, value_text, timestamp_ms) VALUES
+                (1, 'loss', 1, NULL, '-0', 11), (1, 'acc', 0, NULL, 'NaN', 12), (2, 'loss', 0, NULL, 'Infinity', 13);
+            """);
+
+        var migration = SqliteRunStore.Migrate(DatabasePath, SqliteRunStore.SchemaVersion);
+
+        Assert.Equal(new SchemaMigration(4, SqliteRunStore.SchemaVersion, DatabasePath + ".bak-v4"), migration);
+        using var store = SqliteRunStore.Open(DatabasePath);
+        Assert.Equal("Default", store.GetExperiment("0")!.Name);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(7), store.GetExperiment("0")!.CreationTime);
+        Assert.Equal("vision", store.GetExperiment("1")!.Name);
+        Assert.Null(store.GetExperiment("2"));
+        Assert.Equal(["Default", "vision"], store.ListExperiments());
+        var old = store.GetTrackedRun(first)!;
+        Assert.Equal("0", old.ExperimentId);
+        Assert.Equal("Default", old.Record.Experiment);
+        Assert.Equal(LifecycleStage.Active, old.Stage);
+        Assert.Equal("0.01", Assert.Single(old.Record.Params).Value);
+        Assert.Equal(TestRuns.Bits(-0.0), TestRuns.Bits(old.Record.LatestMetrics["loss"].Value));
+        Assert.True(double.IsNaN(old.Record.LatestMetrics["acc"].Value));
+        Assert.Equal([0.9, -0.0], store.GetMetricHistory(first, "loss").Select(p => p.Value));
+        Assert.Equal(TestRuns.Bits(-0.0), TestRuns.Bits(store.GetMetricSeries(first, "loss").Values[1]));
+        Assert.Equal("1", store.GetTrackedRun(second)!.ExperimentId);
+        Assert.Equal(double.PositiveInfinity, store.GetRun(second)!.LatestMetrics["loss"].Value);
+        Assert.Equal([second], store.SearchRuns(new RunSearchQuery { Filter = "metrics.loss > 1e300" }).Items.Select(r => r.Record.Id));
+        Assert.Equal([first], store.SearchRuns(new RunSearchQuery { Filter = "metrics.loss = 0 and params.lr = '0.01'" }).Items.Select(r => r.Record.Id));
+        Assert.Equal(2, store.ListRuns(new RunQuery()).Count);
     }
 
     [Fact]
