@@ -38,6 +38,7 @@ public static class MlflowEndpoints
         Map(app, "POST", "/mlflow/experiments/restore", service.RestoreExperiment);
         Map(app, "POST", "/mlflow/experiments/update", service.UpdateExperiment);
         Map(app, "POST", "/mlflow/experiments/set-experiment-tag", service.SetExperimentTag);
+        Map(app, "POST", "/mlflow/experiments/search-datasets", service.SearchDatasets);
 
         Map(app, "POST", "/mlflow/runs/create", service.CreateRun);
         Map(app, "POST", "/mlflow/runs/update", service.UpdateRun);

@@ -8,6 +8,8 @@ namespace Repro.Server.Mlflow;
 
 internal sealed partial class MlflowService
 {
+    private const string DatasetContextTag = "mlflow.data.context";
+
     public async Task CreateRun(HttpContext http)
     {
         using var args = await MlflowArgs.ReadAsync(http.Request).ConfigureAwait(false);
@@ -144,6 +146,68 @@ internal sealed partial class MlflowService
             if (page.NextPageToken is { } token)
             {
                 w.WriteString("next_page_token", token);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// experiments/search-datasets (MLflow's UI): the distinct datasets the active runs of some experiments used, with the
+    /// context each was used in.
+    /// </summary>
+    public async Task SearchDatasets(HttpContext http)
+    {
+        const int MaxExperiments = 20;
+        using var args = await MlflowArgs.ReadAsync(http.Request, "experiment_ids").ConfigureAwait(false);
+        var experimentIds = args.StringList("experiment_ids");
+        if (experimentIds.Count == 0)
+        {
+            throw MlflowException.InvalidParameter("SearchDatasets request must specify at least one experiment_id.");
+        }
+
+        if (experimentIds.Count > MaxExperiments)
+        {
+            throw MlflowException.InvalidParameter(
+                $"SearchDatasets request cannot specify more than {MaxExperiments} experiment_ids. Received {experimentIds.Count} experiment_ids.");
+        }
+
+        var summaries = new SortedSet<(string Experiment, string Name, string Digest, string Context)>();
+        string? token = null;
+        do
+        {
+            var page = Store.SearchRuns(new RunSearchQuery
+            {
+                ExperimentIds = experimentIds,
+                MaxResults = MlflowValidation.MaxSearchResults,
+                PageToken = token,
+            });
+            foreach (var run in page.Items)
+            {
+                foreach (var dataset in run.Datasets)
+                {
+                    summaries.Add((run.ExperimentId, dataset.Name, dataset.Digest, dataset.Tags.GetValueOrDefault(DatasetContextTag) ?? ""));
+                }
+            }
+
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+
+        await MlflowJson.WriteAsync(http, w =>
+        {
+            if (summaries.Count > 0)
+            {
+                w.WriteStartArray("dataset_summaries");
+                foreach (var (experiment, name, digest, context) in summaries)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("experiment_id", experiment);
+                    w.WriteString("name", name);
+                    w.WriteString("digest", digest);
+                    w.WriteString("context", context);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
             }
         }).ConfigureAwait(false);
     }
