@@ -100,6 +100,39 @@ public sealed class MlflowExperimentTests
         Assert.Equal("birds\nbikes", tag.GetProperty("value").GetString());
     }
 
+    [Fact]
+    public async Task Experiment_search_filters_on_name_and_tags_and_orders_like_MLflow()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var http = server.Client;
+        Assert.Equal(["Default"], Names(await http.Post("api/2.0/mlflow/experiments/search", new { })));
+        var ids = new List<string>();
+        foreach (var (name, tag) in new[] { ("a", "value"), ("ab", "vaLue"), ("Abc", null) })
+        {
+            await Task.Delay(5);
+            var tags = tag is null ? Array.Empty<object>() : [new { key = "key", value = tag }];
+            ids.Add((await http.Post("api/2.0/mlflow/experiments/create", new { name, tags })).Ok().Json.GetProperty("experiment_id").GetString()!);
+        }
+
+        async Task<string[]> Search(object body) =>
+            [.. (await http.Post("api/2.0/mlflow/experiments/search", body)).Ok().Json.GetProperty("experiments")
+                .EnumerateArray().Select(e => e.GetProperty("name").GetString()!)];
+        Assert.Equal(["a"], await Search(new { filter = "attribute.name = 'a'" }));
+        Assert.Equal(["Abc", "ab", "Default"], await Search(new { filter = "attribute.name != 'a'" }));
+        Assert.Equal(["ab", "a"], await Search(new { filter = "name LIKE 'a%'" }));
+        Assert.Equal(["a"], await Search(new { filter = "tag.key = 'value'" }));
+        Assert.Equal(["ab"], await Search(new { filter = "tag.key != 'value'" }));
+        Assert.Equal(["ab", "a"], await Search(new { filter = "tag.key ILIKE '%alu%'" }));
+        Assert.Equal(["ab", "a", "Default", "Abc"], await Search(new { order_by = new[] { "name DESC" } }));
+        Assert.Equal(["Abc", "ab"], await Search(new { max_results = 2 }));
+
+        await Task.Delay(5);
+        (await http.Post("api/2.0/mlflow/experiments/delete", new { experiment_id = ids[1] })).Ok();
+        Assert.Equal(["Abc", "a", "Default"], await Search(new { view_type = "ACTIVE_ONLY" }));
+        Assert.Equal(["ab"], await Search(new { view_type = "DELETED_ONLY" }));
+        Assert.Equal(["Abc", "ab", "a", "Default"], await Search(new { view_type = "ALL" }));
+    }
+
     private static string[] Names(MlflowAnswer answer) =>
         answer.Json.TryGetProperty("experiments", out var list)
             ? [.. list.EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Order(StringComparer.Ordinal)]
