@@ -19,6 +19,8 @@ internal static class Program
                 return DataBench.RecheckOnce(args[1..]);
             case ServerBench.Command:
                 return ServerBench.Run(args[1..]);
+            case Storage.StorageBench.Command:
+                return Storage.StorageBench.Run(args[1..]);
             case "--interleaved":
                 InterleavedReductionComparison.Run(Console.Out);
                 return 0;

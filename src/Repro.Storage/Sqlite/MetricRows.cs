@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Repro.Core.Runs;
 using Repro.Storage.Tracking;
+using SQLitePCL;
 
 namespace Repro.Storage.Sqlite;
 
@@ -175,50 +176,82 @@ internal static class MetricRows
             return all;
         }
 
-        using var chunks = connection.Command(
-            $"SELECT key, count, data FROM metric_chunks WHERE run_pk = $run{keyFilter} ORDER BY key, chunk",
-            ("$run", pk),
-            ("$key", key));
-        using var rows = chunks.ExecuteReader();
-        var buffer = Array.Empty<byte>();
-        var index = -1;
-        MetricSeries? current = null;
-        var filled = 0;
-        while (rows.Read())
+        // The chunks are read through SQLite's own API so that each blob is decoded where SQLite holds it, without a copy.
+        var db = connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(
+            db, $"SELECT key, count, data FROM metric_chunks WHERE run_pk = ?1{(key is null ? "" : " AND key = ?2")} ORDER BY key, chunk", out var statement);
+        Check(db, rc);
+        using (statement)
         {
-            var rowKey = rows.GetString(0);
-            if (current is null || !string.Equals(current.Key, rowKey, StringComparison.Ordinal))
+            raw.sqlite3_bind_int64(statement, 1, pk);
+            if (key is not null)
             {
-                Finish(current, all);
-                index++;
-                var (seriesKey, total) = counts[index];
-                if (!string.Equals(seriesKey, rowKey, StringComparison.Ordinal))
+                raw.sqlite3_bind_text(statement, 2, key);
+            }
+
+            var index = -1;
+            MetricSeries? current = null;
+            var filled = 0;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                if (current is null || !Utf8Equals(raw.sqlite3_column_blob(statement, 0), current.Key))
                 {
-                    throw new InvalidOperationException("The metric chunks changed while they were read.");
+                    Finish(current, all);
+                    index++;
+                    var (seriesKey, total) = index < counts.Count ? counts[index] : throw Changed();
+                    if (!Utf8Equals(raw.sqlite3_column_blob(statement, 0), seriesKey))
+                    {
+                        throw Changed();
+                    }
+
+                    // Every element is written by the decoder, so the arrays need not be zeroed first.
+                    current = new MetricSeries(
+                        seriesKey,
+                        GC.AllocateUninitializedArray<long>(total),
+                        GC.AllocateUninitializedArray<double>(total),
+                        GC.AllocateUninitializedArray<long>(total));
+                    filled = 0;
                 }
 
-                current = new MetricSeries(rowKey, new long[total], new double[total], new long[total]);
-                filled = 0;
+                var count = raw.sqlite3_column_int(statement, 1);
+                if (filled + count > current.Count)
+                {
+                    throw Changed();
+                }
+
+                MetricChunk.Decode(
+                    raw.sqlite3_column_blob(statement, 2),
+                    current.Steps.AsSpan(filled, count),
+                    current.Values.AsSpan(filled, count),
+                    current.TimestampsMs.AsSpan(filled, count));
+                filled += count;
             }
 
-            var count = rows.GetInt32(1);
-            var length = (int)rows.GetBytes(2, 0, null, 0, 0);
-            if (buffer.Length < length)
-            {
-                buffer = new byte[Math.Max(length, buffer.Length * 2)];
-            }
-
-            rows.GetBytes(2, 0, buffer, 0, length);
-            MetricChunk.Decode(
-                buffer.AsSpan(0, length),
-                current.Steps.AsSpan(filled, count),
-                current.Values.AsSpan(filled, count),
-                current.TimestampsMs.AsSpan(filled, count));
-            filled += count;
+            Check(db, rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc);
+            Finish(current, all);
         }
 
-        Finish(current, all);
         return all;
+    }
+
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string text)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        var encoding = System.Text.Encoding.UTF8;
+        return encoding.GetMaxByteCount(text.Length) <= buffer.Length && encoding.GetBytes(text, buffer) is var length
+            ? utf8.SequenceEqual(buffer[..length])
+            : utf8.SequenceEqual(encoding.GetBytes(text));
+    }
+
+    private static InvalidOperationException Changed() => new("The metric chunks changed while they were read.");
+
+    /// <summary>Throws what Microsoft.Data.Sqlite would, so busy errors are retried like any other.</summary>
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
+        }
     }
 
     private static void Finish(MetricSeries? series, List<MetricSeries> all)

@@ -139,7 +139,8 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active';
             ALTER TABLE runs ADD COLUMN user_id TEXT;
             DROP INDEX runs_by_experiment;
-            CREATE INDEX runs_by_experiment ON runs (experiment_id, lifecycle_stage, start_ms, pk);
+            CREATE INDEX runs_by_experiment ON runs (experiment_id, start_ms DESC, id);
+            CREATE INDEX runs_by_start_and_id ON runs (start_ms DESC, id);
             CREATE INDEX params_by_key_value ON params (key, value, run_pk);
             CREATE INDEX tags_by_key_value ON tags (key, value, run_pk);
 
