@@ -18,7 +18,7 @@ public sealed class ActiveRunCache
 
     private readonly ConcurrentDictionary<RunId, long> _expiry = new();
 
-    /// <summary>Returns when the run exists and is active, else throws MLflow's RESOURCE_DOES_NOT_EXIST or INVALID_PARAMETER_VALUE.</summary>
+    /// <summary>Returns when the run exists and is active; else throws RESOURCE_DOES_NOT_EXIST or INVALID_PARAMETER_VALUE.</summary>
     public void EnsureActive(ITrackingStore store, RunId id)
     {
         ArgumentNullException.ThrowIfNull(store);

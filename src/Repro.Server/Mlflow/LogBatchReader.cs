@@ -110,7 +110,8 @@ internal static class LogBatchReader
             {
                 if (m.ValueKind != JsonValueKind.Object)
                 {
-                    throw MlflowArgs.Invalid("metrics", metrics, $"Hint: metrics[{index}] is not an object with key, value, timestamp and step.");
+                    throw MlflowArgs.Invalid(
+                        "metrics", metrics, $"Hint: metrics[{index}] is not an object with key, value, timestamp and step.");
                 }
 
                 var key = Field(m, "key") ?? throw MissingIn("metrics", metrics, $"metrics[{index}].key");
@@ -125,12 +126,14 @@ internal static class LogBatchReader
 
                 if (!MlflowArgs.TryDouble(value, out var v))
                 {
-                    throw MlflowArgs.Invalid("metrics", metrics, $"Hint: metrics[{index}].value must be a number (or \"NaN\", \"Infinity\", \"-Infinity\").");
+                    throw MlflowArgs.Invalid(
+                        "metrics", metrics, $"Hint: metrics[{index}].value must be a number (or \"NaN\", \"Infinity\", \"-Infinity\").");
                 }
 
                 if (!MlflowArgs.TryLong(timestamp, out var ts))
                 {
-                    throw MlflowArgs.Invalid("metrics", metrics, $"Hint: metrics[{index}].timestamp must be an integer (milliseconds since the epoch).");
+                    throw MlflowArgs.Invalid(
+                        "metrics", metrics, $"Hint: metrics[{index}].timestamp must be an integer (milliseconds since the epoch).");
                 }
 
                 long step = 0;
@@ -376,7 +379,9 @@ internal static class LogBatchReader
 
                 return false;
             case JsonTokenType.String:
-                var span = reader.HasValueSequence || reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                var span = reader.HasValueSequence || reader.ValueIsEscaped
+                    ? Encoding.UTF8.GetBytes(reader.GetString()!)
+                    : reader.ValueSpan;
                 return Utf8Parser.TryParse(span, out value, out var consumed) && consumed == span.Length;
             default:
                 return false;

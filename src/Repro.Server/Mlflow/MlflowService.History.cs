@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
@@ -24,9 +25,10 @@ internal sealed partial class MlflowService
         }
 
         var run = GetRun(runId);
+        var token = string.IsNullOrEmpty(pageToken) ? null : pageToken;
         var page = maxResults is { } max
-            ? Store.GetMetricHistoryPage(run.Record.Id, key, (int)Math.Min(max, MlflowValidation.MaxSearchResults), string.IsNullOrEmpty(pageToken) ? null : pageToken)
-            : WholeHistory(run.Record.Id, key, string.IsNullOrEmpty(pageToken) ? null : pageToken);
+            ? Store.GetMetricHistoryPage(run.Record.Id, key, (int)Math.Min(max, MlflowValidation.MaxSearchResults), token)
+            : WholeHistory(run.Record.Id, key, token);
         await MlflowJson.WriteAsync(http, w =>
         {
             if (page.Items.Count > 0)
@@ -81,9 +83,10 @@ internal sealed partial class MlflowService
         var maxResults = MaxHistoryBulkResults;
         if (http.Request.Query["max_results"].FirstOrDefault() is { } text)
         {
-            maxResults = int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            maxResults = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
                 ? Math.Min(n, MaxHistoryBulkResults)
-                : throw MlflowException.InvalidParameter($"Invalid value \"{text}\" for parameter 'max_results' supplied: it must be a positive integer.");
+                : throw MlflowException.InvalidParameter(
+                    $"Invalid value \"{text}\" for parameter 'max_results' supplied: it must be a positive integer.");
         }
 
         var points = new List<(string RunId, MetricPoint Point)>();
@@ -140,7 +143,8 @@ internal sealed partial class MlflowService
         if (maxResults is < 1 or > MaxIntervalResultsPerRun)
         {
             throw MlflowException.InvalidParameter(
-                $"max_results must be between 1 and {MaxIntervalResultsPerRun}. See the API docs for more information about request parameters.");
+                $"max_results must be between 1 and {MaxIntervalResultsPerRun}."
+                + " See the API docs for more information about request parameters.");
         }
 
         if (startStep is { } s && endStep is { } e)
@@ -163,7 +167,8 @@ internal sealed partial class MlflowService
             w.WriteStartArray("metrics");
             foreach (var (runId, points) in series)
             {
-                foreach (var point in points.Where(p => steps.Contains(p.Step)).OrderBy(p => p.Step).ThenBy(p => p.TimestampMs).Take(MaxHistoryBulkResults))
+                var sampled = points.Where(p => steps.Contains(p.Step)).OrderBy(p => p.Step).ThenBy(p => p.TimestampMs);
+                foreach (var point in sampled.Take(MaxHistoryBulkResults))
                 {
                     MlflowJson.Metric(w, point, runId);
                 }

@@ -148,8 +148,8 @@ internal sealed partial class MlflowService
         if (datasets.Count > MlflowValidation.MaxDatasetsPerBatch)
         {
             throw MlflowException.InvalidParameter(
-                $"A batch logging request can contain at most {MlflowValidation.MaxDatasetsPerBatch} datasets. Got {datasets.Count} datasets. "
-                + "Please split up datasets across multiple requests and try again.");
+                $"A batch logging request can contain at most {MlflowValidation.MaxDatasetsPerBatch} datasets. "
+                + $"Got {datasets.Count} datasets. Please split up datasets across multiple requests and try again.");
         }
 
         var id = EnsureActive(runId);
@@ -286,7 +286,8 @@ internal sealed partial class MlflowService
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 return required
-                    ? throw MlflowException.InvalidParameter($"Dataset {field.Replace('_', ' ')} cannot be None (datasets[{index}].dataset.{field}).")
+                    ? throw MlflowException.InvalidParameter(
+                        $"Dataset {field.Replace('_', ' ')} cannot be None (datasets[{index}].dataset.{field}).")
                     : null;
             }
 

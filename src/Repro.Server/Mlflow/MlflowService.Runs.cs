@@ -167,7 +167,8 @@ internal sealed partial class MlflowService
         if (experimentIds.Count > MaxExperiments)
         {
             throw MlflowException.InvalidParameter(
-                $"SearchDatasets request cannot specify more than {MaxExperiments} experiment_ids. Received {experimentIds.Count} experiment_ids.");
+                $"SearchDatasets request cannot specify more than {MaxExperiments} experiment_ids. "
+                + $"Received {experimentIds.Count} experiment_ids.");
         }
 
         var summaries = new SortedSet<(string Experiment, string Name, string Digest, string Context)>();
@@ -184,7 +185,8 @@ internal sealed partial class MlflowService
             {
                 foreach (var dataset in run.Datasets)
                 {
-                    summaries.Add((run.ExperimentId, dataset.Name, dataset.Digest, dataset.Tags.GetValueOrDefault(DatasetContextTag) ?? ""));
+                    var context = dataset.Tags.GetValueOrDefault(DatasetContextTag) ?? "";
+                    summaries.Add((run.ExperimentId, dataset.Name, dataset.Digest, context));
                 }
             }
 

@@ -162,7 +162,9 @@ internal static partial class MlflowValidation
             return ".";
         }
 
-        var initialSlashes = path.StartsWith('/') ? (path.StartsWith("//", StringComparison.Ordinal) && !path.StartsWith("///", StringComparison.Ordinal) ? 2 : 1) : 0;
+        // POSIX keeps exactly two leading slashes, and folds one or three or more into one.
+        var initialSlashes = !path.StartsWith('/') ? 0
+            : path.StartsWith("//", StringComparison.Ordinal) && !path.StartsWith("///", StringComparison.Ordinal) ? 2 : 1;
         var parts = new List<string>();
         foreach (var part in path.Split('/'))
         {

@@ -71,7 +71,7 @@ internal static class PythonJson
         }
 
         var mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-        var exp = exponent < 0 ? "-" + (-exponent).ToString("00", CultureInfo.InvariantCulture) : "+" + exponent.ToString("00", CultureInfo.InvariantCulture);
+        var exp = (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
         return sign + mantissa + "e" + exp;
     }
 
