@@ -26,6 +26,9 @@ public enum ParamSource
     Env,
     Cli,
     Sweep,
+
+    /// <summary>Logged over the tracking server's API (MLflow's log-param and log-batch).</summary>
+    Api,
 }
 
 public static class RunEnumNames

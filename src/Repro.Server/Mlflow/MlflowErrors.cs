@@ -15,6 +15,7 @@ public static class MlflowErrors
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string InvalidState = "INVALID_STATE";
     public const string MalformedRequest = "MALFORMED_REQUEST";
+    public const string EndpointNotFound = "ENDPOINT_NOT_FOUND";
 
     public static string CodeFor(int status, ErrorCode? domain) => domain switch
     {
@@ -33,10 +34,10 @@ public static class MlflowErrors
         _ => InternalError,
     };
 
-    /// <summary>MLflow answers RESOURCE_ALREADY_EXISTS with 400, not 409.</summary>
+    /// <summary>MLflow 2.x answers RESOURCE_ALREADY_EXISTS (and INVALID_STATE) with 400, not 409.</summary>
     public static int StatusFor(string code) => code switch
     {
-        ResourceDoesNotExist => StatusCodes.Status404NotFound,
+        ResourceDoesNotExist or EndpointNotFound => StatusCodes.Status404NotFound,
         InternalError => StatusCodes.Status500InternalServerError,
         Unauthenticated => StatusCodes.Status401Unauthorized,
         _ => StatusCodes.Status400BadRequest,
@@ -46,7 +47,8 @@ public static class MlflowErrors
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.StatusCode = status == StatusCodes.Status409Conflict ? StatusFor(code) : status;
-        return http.Response.WriteAsJsonAsync(new MlflowError(code, message), MlflowErrorJson.Default.MlflowError);
+
+        return http.Response.WriteAsJsonAsync(new MlflowError(code, message), MlflowErrorJson.Relaxed.MlflowError);
     }
 }
 
@@ -55,4 +57,11 @@ public sealed record MlflowError(
     [property: JsonPropertyName("message")] string Message);
 
 [JsonSerializable(typeof(MlflowError))]
-internal sealed partial class MlflowErrorJson : JsonSerializerContext;
+internal sealed partial class MlflowErrorJson : JsonSerializerContext
+{
+    /// <summary>The generated Default escapes ' as \u0027; this one writes text the way MLflow's server does.</summary>
+    public static MlflowErrorJson Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -138,4 +138,7 @@ public interface ITrackingStore : IRunStore
 
     /// <summary>The direct children of a directory ("" for the root), directories included, ordered by path.</summary>
     IReadOnlyList<ArtifactFile> ListArtifactFiles(string directory);
+
+    /// <summary>Forgets the file at a path, or every file under it when it is a directory (the objects stay); no-op when absent.</summary>
+    void DeleteArtifactFiles(string path);
 }
