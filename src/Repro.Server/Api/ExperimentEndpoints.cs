@@ -61,6 +61,7 @@ internal static class ExperimentEndpoints
     {
         Require(server, id);
         server.Store.SetExperimentStage(id, stage);
+        Mlflow.MlflowEndpoints.ActiveRunsOf(server).Clear();    // its runs' stage changed with it
         return Results.NoContent();
     }
 }

@@ -28,9 +28,9 @@ internal static class RunEndpoints
         api.MapPost("/runs/{id}/batch", Batch);
         api.MapPatch("/runs/{id}", Update);
         api.MapDelete("/runs/{id}", (string id, ServerContext server) =>
-            OnRun(id, run => server.Store.SetRunStage(run, LifecycleStage.Deleted)));
+            OnRun(id, run => SetStage(server, run, LifecycleStage.Deleted)));
         api.MapPost("/runs/{id}/restore", (string id, ServerContext server) =>
-            OnRun(id, run => server.Store.SetRunStage(run, LifecycleStage.Active)));
+            OnRun(id, run => SetStage(server, run, LifecycleStage.Active)));
 
         api.MapGet("/runs/{ref}/metrics", (string @ref, HttpRequest request, ServerContext server) =>
         {
@@ -167,5 +167,12 @@ internal static class RunEndpoints
 
         var contentType = ContentTypes.TryGetContentType(wanted, out var type) ? type : "application/octet-stream";
         return Results.Stream(server.Objects.Open(artifact.Sha256), contentType, fileDownloadName: null, enableRangeProcessing: true);
+    }
+
+    /// <summary>Also tells the MLflow API at once, so its clients stop (or resume) logging to the run without delay.</summary>
+    private static void SetStage(ServerContext server, RunId run, LifecycleStage stage)
+    {
+        server.Store.SetRunStage(run, stage);
+        Mlflow.MlflowEndpoints.ActiveRunsOf(server).Forget(run);
     }
 }

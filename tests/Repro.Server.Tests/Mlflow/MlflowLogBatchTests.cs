@@ -148,4 +148,33 @@ public sealed class MlflowLogBatchTests
         (await http.Post("api/2.0/mlflow/experiments/delete", new { experiment_id = experimentId })).Ok();
         (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Fails(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
     }
+
+    [Fact]
+    public async Task A_run_deleted_through_the_repro_api_refuses_the_next_mlflow_batch_at_once()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var http = server.Client;
+        var experimentId = await http.CreateExperiment("both-apis");
+        var runId = await http.CreateRun(experimentId);
+        var batch = new { run_id = runId, metrics = new[] { new { key = "m", value = 1.0, timestamp = 1, step = 0 } } };
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Ok();
+        using (var deleted = await http.DeleteAsync(new Uri($"api/v1/runs/{runId}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Fails(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        using (var restored = await http.PostAsync(new Uri($"api/v1/runs/{runId}/restore", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, restored.StatusCode);
+        }
+
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Ok();
+        using (var gone = await http.DeleteAsync(new Uri($"api/v1/experiments/{experimentId}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, gone.StatusCode);
+        }
+
+        (await http.Post("api/2.0/mlflow/runs/log-batch", batch)).Fails(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+    }
 }
