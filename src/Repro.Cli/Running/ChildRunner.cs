@@ -170,6 +170,7 @@ internal sealed class ChildRunner
         var buffer = new byte[16 * 1024];
         int n;
         var terminalOk = true;
+        var partial = new MemoryStream();
         while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
         {
             if (terminalOk)
@@ -185,11 +186,48 @@ internal sealed class ChildRunner
                 }
             }
 
-            lock (_logGate)
-            {
-                log.Write(buffer, 0, n);
-                log.Flush();
-            }
+            partial = AppendLines(log, partial, buffer.AsSpan(0, n));
+        }
+
+        if (partial.Length > 0)
+        {
+            WriteLog(log, partial.ToArray());
         }
     });
+
+    /// <summary>
+    /// Writes whole lines (ending in \n or \r, as progress bars do) to the log, keeping the rest for the next read, so
+    /// stdout and stderr interleave line by line in the log rather than mid-line. A line longer than 64 KiB is written
+    /// as it is.
+    /// </summary>
+    private MemoryStream AppendLines(FileStream log, MemoryStream partial, ReadOnlySpan<byte> data)
+    {
+        var end = data.LastIndexOfAny((byte)'\n', (byte)'\r');
+        if (end < 0)
+        {
+            partial.Write(data);
+            if (partial.Length < 64 * 1024)
+            {
+                return partial;
+            }
+
+            WriteLog(log, partial.ToArray());
+            return new MemoryStream();
+        }
+
+        partial.Write(data[..(end + 1)]);
+        WriteLog(log, partial.ToArray());
+        var rest = new MemoryStream();
+        rest.Write(data[(end + 1)..]);
+        return rest;
+    }
+
+    private void WriteLog(FileStream log, byte[] bytes)
+    {
+        lock (_logGate)
+        {
+            log.Write(bytes, 0, bytes.Length);
+            log.Flush();
+        }
+    }
 }
