@@ -165,7 +165,9 @@ internal static class MetricRows
         private SqliteCommand? _insert;
 
         public SqliteCommand Last => _last ??= Bound(connection.Prepared(
-            "SELECT id, chunk, count, data FROM metric_chunks WHERE run_pk = $run AND key = $key ORDER BY chunk DESC LIMIT 1", "$run", "$key"));
+            "SELECT id, chunk, count, data FROM metric_chunks WHERE run_pk = $run AND key = $key ORDER BY chunk DESC LIMIT 1",
+            "$run",
+            "$key"));
 
         public SqliteCommand Update => _update ??= connection.Prepared(
             "UPDATE metric_chunks SET count = $count, data = $data WHERE id = $id", "$id", "$count", "$data");
@@ -215,7 +217,9 @@ internal static class MetricRows
         // The chunks are read through SQLite's own API so that each blob is decoded where SQLite holds it, without a copy.
         var db = connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(
-            db, $"SELECT key, count, data FROM metric_chunks WHERE run_pk = ?1{(key is null ? "" : " AND key = ?2")} ORDER BY key, chunk", out var statement);
+            db,
+            $"SELECT key, count, data FROM metric_chunks WHERE run_pk = ?1{(key is null ? "" : " AND key = ?2")} ORDER BY key, chunk",
+            out var statement);
         Check(db, rc);
         using (statement)
         {
