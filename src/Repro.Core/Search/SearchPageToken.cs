@@ -46,7 +46,8 @@ public static class SearchPageToken
 
         throw new ReproException(
             ErrorCode.InvalidArgument,
-            $"Invalid page token '{Shorten(token)}': pass back the next_page_token of the previous page unchanged, or no token for the first page.");
+            $"Invalid page token '{Shorten(token)}': pass back the next_page_token of the previous page unchanged, "
+            + "or no token for the first page.");
     }
 
     private static string Shorten(string token) =>

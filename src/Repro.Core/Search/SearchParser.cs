@@ -70,7 +70,10 @@ public static class SearchParser
         var first = cursor.Next();
         if (first.Kind != TokenKind.Identifier)
         {
-            throw SearchErrors.At(context, first.Position, $"expected a key to order by (like metrics.acc or attributes.start_time), found {first.Describe()}");
+            throw SearchErrors.At(
+                context,
+                first.Position,
+                $"expected a key to order by (like metrics.acc or attributes.start_time), found {first.Describe()}");
         }
 
         var key = ResolveKey(first, schema, context, forOrder: true);
@@ -84,7 +87,10 @@ public static class SearchParser
 
         if (cursor.Peek.Kind != TokenKind.End)
         {
-            throw SearchErrors.At(context, cursor.Peek.Position, $"expected ASC, DESC or the end of the clause, found {cursor.Peek.Describe()}");
+            throw SearchErrors.At(
+                context,
+                cursor.Peek.Position,
+                $"expected ASC, DESC or the end of the clause, found {cursor.Peek.Describe()}");
         }
 
         return new SearchOrder(key, ascending);
@@ -128,7 +134,8 @@ public static class SearchParser
                 throw SearchErrors.At(context, valueToken.Position, $"expected a number after {after}, found {valueToken.Describe()}");
             }
 
-            return new SearchComparison(key, op, new SearchNumber(double.Parse(valueToken.Text, NumberStyles.Float, CultureInfo.InvariantCulture)));
+            var number = double.Parse(valueToken.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            return new SearchComparison(key, op, new SearchNumber(number));
         }
 
         if (valueToken.Kind != TokenKind.String)
@@ -136,7 +143,8 @@ public static class SearchParser
             throw SearchErrors.At(
                 context,
                 valueToken.Position,
-                $"expected a quoted string after {after}, found {valueToken.Describe()} (values of {KeyKind(key)} are strings: quote them, e.g. '0.01')");
+                $"expected a quoted string after {after}, found {valueToken.Describe()} "
+                + $"(values of {KeyKind(key)} are strings: quote them, e.g. '0.01')");
         }
 
         return new SearchComparison(key, op, new SearchText(valueToken.Text));
@@ -236,7 +244,8 @@ public static class SearchParser
             throw SearchErrors.At(
                 context,
                 opToken.Position,
-                $"'{op.ToSql()}' cannot compare '{keyToken.Raw}' ({KeyKind(key)} compare as {(numeric ? "numbers" : "strings")}); use {list}{nulls}");
+                $"'{op.ToSql()}' cannot compare '{keyToken.Raw}' ({KeyKind(key)} compare as {(numeric ? "numbers" : "strings")}); "
+                + $"use {list}{nulls}");
         }
     }
 
@@ -245,7 +254,10 @@ public static class SearchParser
         var open = cursor.Next();
         if (open.Kind != TokenKind.LeftParen)
         {
-            throw SearchErrors.At(context, open.Position, $"expected '(' to start the list after '{keyToken.Raw} {op.ToSql()}', found {open.Describe()}");
+            throw SearchErrors.At(
+                context,
+                open.Position,
+                $"expected '(' to start the list after '{keyToken.Raw} {op.ToSql()}', found {open.Describe()}");
         }
 
         var items = new List<string>();
@@ -254,7 +266,10 @@ public static class SearchParser
             var item = cursor.Next();
             if (item.Kind != TokenKind.String)
             {
-                throw SearchErrors.At(context, item.Position, $"expected a quoted string in the {op.ToSql()} list, found {item.Describe()}");
+                throw SearchErrors.At(
+                    context,
+                    item.Position,
+                    $"expected a quoted string in the {op.ToSql()} list, found {item.Describe()}");
             }
 
             items.Add(item.Text);
@@ -266,7 +281,10 @@ public static class SearchParser
 
             if (separator.Kind != TokenKind.Comma)
             {
-                throw SearchErrors.At(context, separator.Position, $"expected ',' or ')' in the {op.ToSql()} list, found {separator.Describe()}");
+                throw SearchErrors.At(
+                    context,
+                    separator.Position,
+                    $"expected ',' or ')' in the {op.ToSql()} list, found {separator.Describe()}");
             }
         }
     }
@@ -304,7 +322,8 @@ public static class SearchParser
                     : throw SearchErrors.At(
                         context,
                         token.Position,
-                        $"'{token.Raw}' is not a dataset field; use {string.Join(", ", schema.DatasetFields.Keys.Select(k => "datasets." + k))}");
+                        $"'{token.Raw}' is not a dataset field; use "
+                        + string.Join(", ", schema.DatasetFields.Keys.Select(k => "datasets." + k)));
             default:
                 var attributes = forOrder ? schema.OrderAttributes : schema.FilterAttributes;
                 if (attributes.TryGetValue(token.Text, out var attribute))

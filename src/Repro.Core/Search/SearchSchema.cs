@@ -41,7 +41,10 @@ public sealed class SearchSchema
 
     public static SearchSchema Runs { get; } = new(
         "runs",
-        new HashSet<SearchEntity> { SearchEntity.Metric, SearchEntity.Param, SearchEntity.Tag, SearchEntity.Attribute, SearchEntity.Dataset },
+        new HashSet<SearchEntity>
+        {
+            SearchEntity.Metric, SearchEntity.Param, SearchEntity.Tag, SearchEntity.Attribute, SearchEntity.Dataset,
+        },
         Attributes(
             ("run_id", SearchValueType.String),
             ("run_name", SearchValueType.String),
@@ -63,12 +66,20 @@ public sealed class SearchSchema
             ("start_time", SearchValueType.Number),
             ("end_time", SearchValueType.Number),
             ("created", SearchValueType.Number)),
-        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["name"] = "name", ["digest"] = "digest", ["context"] = "context" });
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["name"] = "name",
+            ["digest"] = "digest",
+            ["context"] = "context",
+        });
 
     public static SearchSchema Experiments { get; } = new(
         "experiments",
         new HashSet<SearchEntity> { SearchEntity.Tag, SearchEntity.Attribute },
-        Attributes(("name", SearchValueType.String), ("creation_time", SearchValueType.Number), ("last_update_time", SearchValueType.Number)),
+        Attributes(
+            ("name", SearchValueType.String),
+            ("creation_time", SearchValueType.Number),
+            ("last_update_time", SearchValueType.Number)),
         Attributes(
             ("name", SearchValueType.String),
             ("experiment_id", SearchValueType.String),

@@ -57,7 +57,7 @@ internal static class SearchTokenizer
                 var value = ReadQuoted(text, ref i, context, "string");
                 tokens.Add(new SearchToken(TokenKind.String, value, start + 1, text[start..i]));
             }
-            else if (char.IsAsciiDigit(c) || ((c is '-' or '+' or '.') && i + 1 < text.Length && (char.IsAsciiDigit(text[i + 1]) || text[i + 1] == '.')))
+            else if (char.IsAsciiDigit(c) || (c is '-' or '+' or '.' && i + 1 < text.Length && text[i + 1] is >= '0' and <= '9' or '.'))
             {
                 tokens.Add(ReadNumber(text, ref i, context));
             }
@@ -225,7 +225,10 @@ internal static class SearchTokenizer
 
         if (i == keyStart)
         {
-            throw SearchErrors.At(context, keyStart + 1, $"expected a key after '{prefix}.' (quote keys with spaces or symbols in backquotes: {prefix}.`my key`)");
+            throw SearchErrors.At(
+                context,
+                keyStart + 1,
+                $"expected a key after '{prefix}.' (quote keys with spaces or symbols in backquotes: {prefix}.`my key`)");
         }
 
         return new SearchToken(TokenKind.Identifier, text[keyStart..i], start + 1, text[start..i], prefix);

@@ -11,17 +11,22 @@ public interface IRunStore : IDisposable
     /// <summary>Applies a batch atomically (one transaction). Creating a run that exists is a Conflict.</summary>
     void Write(RunWriteBatch batch);
 
+    /// <summary>The run with this id, deleted or not; null when there is none.</summary>
     RunRecord? GetRun(RunId id);
 
-    /// <summary>A unique id prefix (at least 4 characters), an exact run name (the newest if several), or "last".</summary>
+    /// <summary>
+    /// A unique id prefix (at least 4 characters), an exact run name (the newest if several), or "last". Deleted runs, and
+    /// runs of deleted experiments, are not resolved.
+    /// </summary>
     RunRecord ResolveRun(string reference);
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first; deleted runs, and runs of deleted experiments, are left out.</summary>
     IReadOnlyList<RunRecord> ListRuns(RunQuery query);
 
     /// <summary>All points of one metric (or of all metrics when key is null), ordered by key, step, then insertion.</summary>
     IReadOnlyList<MetricPoint> GetMetricHistory(RunId id, string? key = null);
 
+    /// <summary>The names of the active (not deleted) experiments, "Default" included, in ordinal order.</summary>
     IReadOnlyList<string> ListExperiments();
 }
 

@@ -17,7 +17,8 @@ internal static class ExperimentRows
     public const string DefaultArtifactRoot = "mlflow-artifacts:/";
 
     private const string Columns =
-        "e.id, e.name, COALESCE(e.artifact_location, '" + DefaultArtifactRoot + "' || e.id), e.lifecycle_stage, e.created_ms, e.last_update_ms";
+        "e.id, e.name, COALESCE(e.artifact_location, '" + DefaultArtifactRoot + "' || e.id), "
+        + "e.lifecycle_stage, e.created_ms, e.last_update_ms";
 
     public static long GetOrCreate(SqliteConnection connection, string name)
     {
@@ -95,7 +96,9 @@ internal static class ExperimentRows
 
     public static string FormatId(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Reads experiments matching a WHERE condition on alias <c>e</c>, with their tags, in the order of <paramref name="orderBy"/>.</summary>
+    /// <summary>
+    /// Reads experiments matching a WHERE condition on alias <c>e</c>, with their tags, in the order of <paramref name="orderBy"/>.
+    /// </summary>
     public static List<ExperimentInfo> Read(
         SqliteConnection connection, string where, IReadOnlyList<(string Name, object? Value)> parameters, string orderBy = "e.id")
     {
@@ -181,7 +184,8 @@ internal static class ExperimentRows
         using var command = connection.Command(
             """
             INSERT INTO experiments (id, name, created_ms, last_update_ms, artifact_location)
-            VALUES (CASE WHEN $name = 'Default' AND NOT EXISTS (SELECT 1 FROM experiments WHERE id = 0) THEN 0 END, $name, $now, $now, $location)
+            VALUES (CASE WHEN $name = 'Default' AND NOT EXISTS (SELECT 1 FROM experiments WHERE id = 0) THEN 0 END,
+                    $name, $now, $now, $location)
             RETURNING id
             """,
             ("$name", name),

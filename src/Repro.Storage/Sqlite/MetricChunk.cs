@@ -173,7 +173,8 @@ internal static class MetricChunk
                 var shorts = MemoryMarshal.Cast<byte, ushort>(offsets);
                 for (var i = 1; i < column.Length; i++)
                 {
-                    value = unchecked(value + delta + (BitConverter.IsLittleEndian ? shorts[i - 1] : BinaryPrimitives.ReverseEndianness(shorts[i - 1])));
+                    var offset16 = BitConverter.IsLittleEndian ? shorts[i - 1] : BinaryPrimitives.ReverseEndianness(shorts[i - 1]);
+                    value = unchecked(value + delta + offset16);
                     column[i] = value;
                 }
 
@@ -182,7 +183,8 @@ internal static class MetricChunk
                 var ints = MemoryMarshal.Cast<byte, uint>(offsets);
                 for (var i = 1; i < column.Length; i++)
                 {
-                    value = unchecked(value + delta + (BitConverter.IsLittleEndian ? ints[i - 1] : BinaryPrimitives.ReverseEndianness(ints[i - 1])));
+                    var offset32 = BitConverter.IsLittleEndian ? ints[i - 1] : BinaryPrimitives.ReverseEndianness(ints[i - 1]);
+                    value = unchecked(value + delta + offset32);
                     column[i] = value;
                 }
 

@@ -28,7 +28,8 @@ internal static class MetricChunkMigration
                 var start = 0;
                 foreach (var data in MetricRows.Chunks(columns))
                 {
-                    MetricRows.InsertChunk(connection, series.Pk, series.Key, chunk++, data, Math.Min(MetricRows.MaxChunkPoints, columns.Count - start));
+                    var count = Math.Min(MetricRows.MaxChunkPoints, columns.Count - start);
+                    MetricRows.InsertChunk(connection, series.Pk, series.Key, chunk++, data, count);
                     start += MetricRows.MaxChunkPoints;
                 }
 

@@ -26,9 +26,12 @@ internal static class MetricRows
             return;
         }
 
-        foreach (var (key, columns) in Group(points))
+        using (var statements = new ChunkStatements(connection, pk))
         {
-            AppendKey(connection, pk, key, columns);
+            foreach (var (key, columns) in Group(points))
+            {
+                AppendKey(statements, key, columns);
+            }
         }
 
         using var latest = connection.Prepared(
@@ -111,14 +114,12 @@ internal static class MetricRows
         insert.ExecuteNonQuery();
     }
 
-    private static void AppendKey(SqliteConnection connection, long pk, string key, Columns columns)
+    private static void AppendKey(ChunkStatements statements, string key, Columns columns)
     {
         long? lastId = null;
         var nextChunk = 0L;
-        using (var last = connection.Command(
-            "SELECT id, chunk, count, data FROM metric_chunks WHERE run_pk = $run AND key = $key ORDER BY chunk DESC LIMIT 1",
-            ("$run", pk),
-            ("$key", key)))
+        var last = statements.Last;
+        last.Parameters["$key"].Value = key;
         using (var reader = last.ExecuteReader())
         {
             if (reader.Read())
@@ -135,20 +136,57 @@ internal static class MetricRows
 
         if (lastId is { } id)
         {
-            using var update = connection.Command(
-                "UPDATE metric_chunks SET count = $count, data = $data WHERE id = $id",
-                ("$id", id),
-                ("$count", columns.Count),
-                ("$data", MetricChunk.Encode(columns.Steps, columns.Values, columns.Timestamps)));
+            var update = statements.Update;
+            update.Parameters["$id"].Value = id;
+            update.Parameters["$count"].Value = columns.Count;
+            update.Parameters["$data"].Value = MetricChunk.Encode(columns.Steps, columns.Values, columns.Timestamps);
             update.ExecuteNonQuery();
             return;
         }
 
+        var insert = statements.Insert;
+        insert.Parameters["$key"].Value = key;
         var start = 0;
         foreach (var chunk in Chunks(columns))
         {
-            InsertChunk(connection, pk, key, nextChunk++, chunk, Math.Min(MaxChunkPoints, columns.Count - start));
+            insert.Parameters["$chunk"].Value = nextChunk++;
+            insert.Parameters["$count"].Value = Math.Min(MaxChunkPoints, columns.Count - start);
+            insert.Parameters["$data"].Value = chunk;
+            insert.ExecuteNonQuery();
             start += MaxChunkPoints;
+        }
+    }
+
+    /// <summary>The statements one write uses for every key it appends to, each prepared once, when first needed.</summary>
+    private sealed class ChunkStatements(SqliteConnection connection, long pk) : IDisposable
+    {
+        private SqliteCommand? _last;
+        private SqliteCommand? _update;
+        private SqliteCommand? _insert;
+
+        public SqliteCommand Last => _last ??= Bound(connection.Prepared(
+            "SELECT id, chunk, count, data FROM metric_chunks WHERE run_pk = $run AND key = $key ORDER BY chunk DESC LIMIT 1",
+            "$run",
+            "$key"));
+
+        public SqliteCommand Update => _update ??= connection.Prepared(
+            "UPDATE metric_chunks SET count = $count, data = $data WHERE id = $id", "$id", "$count", "$data");
+
+        public SqliteCommand Insert => _insert ??= Bound(connection.Prepared(
+            "INSERT INTO metric_chunks (run_pk, key, chunk, count, data) VALUES ($run, $key, $chunk, $count, $data)",
+            "$run", "$key", "$chunk", "$count", "$data"));
+
+        public void Dispose()
+        {
+            _last?.Dispose();
+            _update?.Dispose();
+            _insert?.Dispose();
+        }
+
+        private SqliteCommand Bound(SqliteCommand command)
+        {
+            command.Set("$run", pk);
+            return command;
         }
     }
 
@@ -179,7 +217,9 @@ internal static class MetricRows
         // The chunks are read through SQLite's own API so that each blob is decoded where SQLite holds it, without a copy.
         var db = connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(
-            db, $"SELECT key, count, data FROM metric_chunks WHERE run_pk = ?1{(key is null ? "" : " AND key = ?2")} ORDER BY key, chunk", out var statement);
+            db,
+            $"SELECT key, count, data FROM metric_chunks WHERE run_pk = ?1{(key is null ? "" : " AND key = ?2")} ORDER BY key, chunk",
+            out var statement);
         Check(db, rc);
         using (statement)
         {

@@ -46,7 +46,10 @@ internal static class RunRecordReader
             ForEach(
                 connection,
                 selection,
-                "SELECT run_pk, name, digest, source_type, source, schema, profile, tags_json FROM run_datasets WHERE run_pk IN ({0}) ORDER BY seq",
+                """
+                SELECT run_pk, name, digest, source_type, source, schema, profile, tags_json
+                FROM run_datasets WHERE run_pk IN ({0}) ORDER BY seq
+                """,
                 r => PartsOf(r.GetInt64(0)).Datasets.Add(DatasetRows.ToDataset(r, 1)));
         }
 
@@ -57,8 +60,8 @@ internal static class RunRecordReader
             """
             SELECT r.pk, r.id, r.name, e.name, r.status, r.start_ms, r.end_ms, r.exit_code, r.signal, r.seed, r.seed_source,
                    r.command_json, r.cwd, r.code_json, r.env_json, r.log_sha256,
-                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json, r.verdict_json,
-                   r.user_id, r.experiment_id,
+                   r.deterministic, r.threads, r.group_name, r.resumed_from, r.reproduction_of, r.inputs_json, r.ledger_json,
+                   r.verdict_json, r.user_id, r.experiment_id,
                    CASE WHEN r.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active' THEN 'active' ELSE 'deleted' END,
                    COALESCE(e.artifact_location, 'mlflow-artifacts:/' || e.id) || '/' || r.id || '/artifacts'
             FROM runs r JOIN experiments e ON e.id = r.experiment_id

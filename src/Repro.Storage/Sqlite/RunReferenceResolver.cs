@@ -38,7 +38,10 @@ internal static class RunReferenceResolver
             }
         }
 
-        return ScalarPk(connection, $"SELECT r.pk FROM runs r WHERE r.name = $name AND {RunSelection.Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT 1", ("$name", text))
+        return ScalarPk(
+                connection,
+                $"SELECT r.pk FROM runs r WHERE r.name = $name AND {RunSelection.Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT 1",
+                ("$name", text))
             ?? throw new ReproException(ErrorCode.NotFound, $"Run '{text}' not found. List runs with `repro ls`.");
     }
 
@@ -46,7 +49,10 @@ internal static class RunReferenceResolver
     {
         // Ids are lowercase hex, so every id starting with the prefix sorts in [prefix, prefix + "g").
         using var command = connection.Command(
-            $"SELECT r.pk, r.id, r.name FROM runs r WHERE r.id >= $low AND r.id < $high AND {RunSelection.Visible} ORDER BY r.id LIMIT $limit",
+            $"""
+            SELECT r.pk, r.id, r.name FROM runs r
+            WHERE r.id >= $low AND r.id < $high AND {RunSelection.Visible} ORDER BY r.id LIMIT $limit
+            """,
             ("$low", prefix),
             ("$high", prefix + "g"),
             ("$limit", MaxCandidatesShown + 1));

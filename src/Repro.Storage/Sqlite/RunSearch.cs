@@ -22,7 +22,9 @@ internal static class RunSearch
 {
     public const string TokenScope = "runs";
 
-    /// <summary>Counting how many runs one comparison matches stops here: beyond it, starting from that comparison is never cheaper.</summary>
+    /// <summary>
+    /// Counting how many runs one comparison matches stops here: beyond it, starting from that comparison is never cheaper.
+    /// </summary>
     private const int CountCap = 25_000;
 
     private const string ActiveRun = "r.lifecycle_stage = 'active' AND e.lifecycle_stage = 'active'";
@@ -77,24 +79,31 @@ internal static class RunSearch
             var (joins, terms) = OrderTerms(sql, rest, aliasFrom: 1);
             terms.Insert(0, $"o0.value {(first.Ascending ? "ASC" : "DESC")}");
             var from = $"{table} o0 JOIN runs r ON r.pk = o0.run_pk JOIN experiments e ON e.id = r.experiment_id {joins}";
-            found = Pks(connection, sql, $"SELECT r.pk FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", terms)}", need, offset);
+            var conditions = string.Join(" AND ", where);
+            found = Pks(connection, sql, $"SELECT r.pk FROM {from} WHERE {conditions} ORDER BY {string.Join(", ", terms)}", need, offset);
             if (found.Count >= need || mustHave)
             {
                 return found;
             }
 
-            having = found.Count > 0 ? offset + found.Count : Count(connection, sql, $"SELECT 1 FROM {from} WHERE {string.Join(" AND ", where)}");
+            having = found.Count > 0 ? offset + found.Count : Count(connection, sql, $"SELECT 1 FROM {from} WHERE {conditions}");
         }
 
         var lacking = new SearchSql();
-        var lack = $"NOT EXISTS (SELECT 1 FROM {table} m WHERE m.run_pk = r.pk AND m.key = {lacking.Add(first.Key.Name)}{nonNull.Replace("{0}", "m", StringComparison.Ordinal)})";
+        var lack = $"NOT EXISTS (SELECT 1 FROM {table} m WHERE m.run_pk = r.pk AND m.key = {lacking.Add(first.Key.Name)}"
+            + $"{nonNull.Replace("{0}", "m", StringComparison.Ordinal)})";
         found.AddRange(AttributeOrdered(connection, search, rest, (lacking, lack), Math.Max(0, offset - having), need - found.Count));
         return found;
     }
 
     /// <summary>Ordered by attributes (or by start time alone): an index walk, or a sort of the few runs one comparison matches.</summary>
     private static List<long> AttributeOrdered(
-        SqliteConnection connection, Search search, IReadOnlyList<SearchOrder> orders, (SearchSql Sql, string Condition)? extra, long offset, int need)
+        SqliteConnection connection,
+        Search search,
+        IReadOnlyList<SearchOrder> orders,
+        (SearchSql Sql, string Condition)? extra,
+        long offset,
+        int need)
     {
         var sql = extra?.Sql ?? new SearchSql();
         var (joins, terms) = OrderTerms(sql, orders, aliasFrom: 0);
@@ -170,7 +179,8 @@ internal static class RunSearch
     private static long CappedCount(SqliteConnection connection, SearchComparison comparison)
     {
         var sql = new SearchSql();
-        return Count(connection, sql, $"SELECT 1 FROM ({DriverSet(sql, comparison)}) LIMIT {CountCap.ToString(CultureInfo.InvariantCulture)}");
+        var cap = CountCap.ToString(CultureInfo.InvariantCulture);
+        return Count(connection, sql, $"SELECT 1 FROM ({DriverSet(sql, comparison)}) LIMIT {cap}");
     }
 
     /// <summary>The WHERE conditions every plan shares: experiments, lifecycle, and the filter's comparisons.</summary>
@@ -219,7 +229,9 @@ internal static class RunSearch
         }
     }
 
-    /// <summary>LEFT JOINs and ORDER BY terms for the clauses, then the tie-breakers: start time (unless ordered by it) and run id.</summary>
+    /// <summary>
+    /// LEFT JOINs and ORDER BY terms for the clauses, then the tie-breakers: start time (unless ordered by it) and run id.
+    /// </summary>
     private static (string Joins, List<string> Terms) OrderTerms(SearchSql sql, IReadOnlyList<SearchOrder> orders, int aliasFrom)
     {
         var joins = new List<string>();
@@ -304,5 +316,8 @@ internal static class RunSearch
     }
 
     private sealed record Search(
-        RunSearchQuery Query, IReadOnlyList<SearchComparison> Comparisons, IReadOnlyList<SearchOrder> Orders, IReadOnlyList<long> ExperimentIds);
+        RunSearchQuery Query,
+        IReadOnlyList<SearchComparison> Comparisons,
+        IReadOnlyList<SearchOrder> Orders,
+        IReadOnlyList<long> ExperimentIds);
 }

@@ -62,7 +62,9 @@ internal sealed class SearchSql
         return SearchPageToken.Decode(pageToken, scope);
     }
 
-    /// <summary>MLflow's LIKE (case-sensitive, % and _ wildcards, no escape) as a GLOB pattern, which is case-sensitive in SQLite.</summary>
+    /// <summary>
+    /// MLflow's LIKE (case-sensitive, % and _ wildcards, no escape) as a GLOB pattern, which is case-sensitive in SQLite.
+    /// </summary>
     public static string LikeToGlob(string like)
     {
         var glob = new StringBuilder(like.Length + 8);

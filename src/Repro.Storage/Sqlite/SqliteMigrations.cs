@@ -114,7 +114,7 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN verdict_json TEXT;
             CREATE INDEX runs_by_reproduction ON runs (reproduction_of);
             """),
-        new(5, "tracking server: experiment ids, lifecycle and tags, run lifecycle and user, datasets, artifact proxy files, search indexes", """
+        new(5, "tracking server: experiment ids, lifecycle, tags; run lifecycle, user, datasets; artifact files; metric chunks", """
             ALTER TABLE experiments ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active';
             ALTER TABLE experiments ADD COLUMN last_update_ms INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE experiments ADD COLUMN artifact_location TEXT;

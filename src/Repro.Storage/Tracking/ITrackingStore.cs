@@ -96,7 +96,10 @@ public sealed record ArtifactFile(string Path, bool IsDirectory, string? Sha256,
 /// </summary>
 public interface ITrackingStore : IRunStore
 {
-    /// <summary>AlreadyExists when an experiment (active or deleted) has the name.</summary>
+    /// <summary>
+    /// AlreadyExists when an experiment (active or deleted) has the name. Without an artifact location, the experiment's is
+    /// <c>mlflow-artifacts:/&lt;id&gt;</c> (served by the artifact proxy).
+    /// </summary>
     ExperimentInfo CreateExperiment(string name, string? artifactLocation, IReadOnlyDictionary<string, string>? tags);
 
     ExperimentInfo? GetExperiment(string id);
@@ -114,6 +117,10 @@ public interface ITrackingStore : IRunStore
 
     TrackedRun? GetTrackedRun(RunId id);
 
+    /// <summary>
+    /// Ordered by <see cref="RunSearchQuery.OrderBy"/>, then start time (newest first), then run id; runs lacking an ordered
+    /// key come last. MaxResults must be 1 to 50,000. A tampered page token is InvalidArgument.
+    /// </summary>
     SearchPage<TrackedRun> SearchRuns(RunSearchQuery query);
 
     void SetRunStage(RunId id, LifecycleStage stage);
@@ -121,6 +128,7 @@ public interface ITrackingStore : IRunStore
     /// <summary>Changes what is given; null leaves a field as it is.</summary>
     void UpdateRun(RunId id, RunStatus? status, DateTimeOffset? endTime, string? name);
 
+    /// <summary>NotFound when the run has no such tag.</summary>
     void DeleteTag(RunId id, string key);
 
     /// <summary>Adds datasets (a dataset already logged with the same name and digest is kept once).</summary>
@@ -131,7 +139,10 @@ public interface ITrackingStore : IRunStore
 
     SearchPage<MetricPoint> GetMetricHistoryPage(RunId id, string key, int maxResults, string? pageToken);
 
-    /// <summary>Records (or replaces) the file at a relative path under the artifact root; its bytes are in the object store.</summary>
+    /// <summary>
+    /// Records (or replaces) the file at a relative path under the artifact root; its bytes are in the object store.
+    /// Paths are checked by <see cref="ArtifactPaths"/>: absolute paths, '..' or '.' segments and backslashes are InvalidArgument.
+    /// </summary>
     void PutArtifactFile(string path, string sha256, long size);
 
     ArtifactFile? GetArtifactFile(string path);
