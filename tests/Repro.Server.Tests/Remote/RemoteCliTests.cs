@@ -23,8 +23,9 @@ public sealed class RemoteCliTests : IDisposable
             with open("out/model.bin", "wb") as m:
                 m.write(b"weights " + os.environ["REPRO_SEED"].encode())
             f.write(json.dumps({"type": "artifact", "path": "out/model.bin"}) + "\n")
-        print("seed is", os.environ["REPRO_SEED"])
-        print("to stderr", file=sys.stderr)
+        # One write per line: stdout and stderr reach the log through separate pipes, a line is never split.
+        sys.stdout.write("seed is " + os.environ["REPRO_SEED"] + "\n")
+        sys.stderr.write("to stderr\n")
         sys.exit(int(params.get("exit", "0")))
         """;
 
