@@ -171,13 +171,15 @@ public sealed class ReproServer : IAsyncDisposable
 
     /// <summary>
     /// The UI's pages and static assets hold no data (everything comes from the API), so they load without a token even
-    /// with --protect-reads; the page then asks for the token and sends it with its API calls.
+    /// with --protect-reads; the page reads /api/v1/server (also open: whether reads need the token), asks for the token
+    /// before its first API call, and sends it with every call.
     /// </summary>
     private static bool IsPublicShell(HttpContext http)
     {
         var path = http.Request.Path;
         return (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
             && (path == "/" || path.StartsWithSegments("/ui", StringComparison.Ordinal) || path == "/health"
+                || path == ServerInfoEndpoints.Path
                 || path == "/runs" || path.StartsWithSegments("/runs", StringComparison.Ordinal)
                 || path == "/chart" || path == "/compare" || path == "/favicon.ico");
     }

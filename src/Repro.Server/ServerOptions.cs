@@ -23,6 +23,9 @@ public sealed record ServerOptions
     /// <summary>The largest JSON request body accepted (artifact uploads have their own, larger limit).</summary>
     public long MaxJsonBodyBytes { get; init; } = 16L * 1024 * 1024;
 
+    /// <summary>The most runs <c>GET /api/v1/groups</c> groups in one request; more matching runs are refused (400).</summary>
+    public int MaxGroupedRuns { get; init; } = 100_000;
+
     /// <summary>The largest artifact upload accepted.</summary>
     public long MaxArtifactBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 }

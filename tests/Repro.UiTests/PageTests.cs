@@ -285,10 +285,21 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [BrowserFact]
-    public async Task With_protected_reads_the_page_asks_for_the_token_once_and_sends_it()
+    public async Task With_protected_reads_the_page_asks_for_the_token_before_its_first_call_and_sends_it()
     {
         await using var server = await UiServer.StartAsync(token: "s3cret", protectReads: true);
         await using var tab = await BrowserPage.OpenAsync(fixture.Browser, server.Url);
+        var unauthorized = new List<string>();
+        tab.Page.Response += (_, response) =>
+        {
+            if (response.Status == 401)
+            {
+                lock (unauthorized)
+                {
+                    unauthorized.Add(response.Url);
+                }
+            }
+        };
         await tab.Page.GotoAsync("/");
 
         await Expect(tab.Page.Locator("#token-dialog")).ToBeVisibleAsync();
@@ -307,6 +318,47 @@ public sealed class PageTests(BrowserFixture fixture)
         // A link cannot send the header: the download goes through fetch with the token.
         var download = await tab.Page.RunAndWaitForDownloadAsync(() => tab.Page.Locator("a.artifact").ClickAsync());
         Assert.Equal(Seed.Model, await File.ReadAllTextAsync(await download.PathAsync()));
+        lock (unauthorized)
+        {
+            Assert.True(unauthorized.Count == 0, "Requests answered 401:\n" + string.Join("\n", unauthorized));
+        }
+
+        tab.AssertNoErrors();
+    }
+
+    [BrowserFact]
+    public async Task The_group_view_shows_the_servers_figures_over_more_runs_than_it_lists()
+    {
+        await using var server = await UiServer.StartAsync(seed: Seed.Many);
+        var experiments = JsonDocument.Parse(await server.Client.GetStringAsync(new Uri("api/v1/experiments", UriKind.Relative))).RootElement;
+        var many = experiments.GetProperty("experiments").EnumerateArray()
+            .Single(e => e.GetProperty("name").GetString() == Seed.ManyExperiment).GetProperty("id").GetString();
+        await using var tab = await BrowserPage.OpenAsync(fixture.Browser, server.Url);
+        await tab.GotoAsync($"/?group=lr&experiment_id={many}");
+
+        await Expect(tab.Page.Locator("tr.group")).ToHaveCountAsync(3);
+        // One page of runs is listed; the figures cover all of them.
+        await Expect(tab.Page.Locator("tr.run")).ToHaveCountAsync(1000);
+        await Expect(tab.Page.Locator(".count")).ToContainTextAsync($"{Seed.ManyCount} runs in 3 groups");
+        Assert.Equal(["lr=0.001", "lr=0.01", "lr=0.1"], await tab.Page.Locator("tr.group").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.group)"));
+        foreach (var lr in (string[])["0.001", "0.01", "0.1"])
+        {
+            var row = tab.Page.Locator($"tr.group[data-group='lr={lr}']");
+            var runs = Seed.ManyRuns.Where(r => r.Lr == lr).ToList();
+            await Expect(row).ToContainTextAsync($"{runs.Count} runs");
+            var acc = runs.Select(r => r.Acc).Where(v => !double.IsNaN(v)).ToList();
+            var mean = acc.Average();
+            var std = Math.Sqrt(acc.Sum(v => (v - mean) * (v - mean)) / (acc.Count - 1));
+            var cell = row.Locator("td[data-col='metrics.acc']");
+            Assert.Equal(acc.Count.ToString(CultureInfo.InvariantCulture), await cell.GetAttributeAsync("data-n"));
+            Assert.Equal(mean, double.Parse((await cell.GetAttributeAsync("data-mean"))!, CultureInfo.InvariantCulture), 12);
+            Assert.Equal(std, double.Parse((await cell.GetAttributeAsync("data-std"))!, CultureInfo.InvariantCulture), 12);
+            await Expect(cell).ToContainTextAsync(" ± ");
+            var loss = row.Locator("td[data-col='metrics.loss']");
+            Assert.Equal(runs.Count(r => r.Loss is not null).ToString(CultureInfo.InvariantCulture), await loss.GetAttributeAsync("data-n"));
+        }
+
+        tab.AssertNoErrors();
     }
 
     private static async Task<List<double>> Column(IPage page, string column)

@@ -1,5 +1,6 @@
 // Calls to the server's /api/v1. The bearer token (when the server asks for one) is kept in localStorage and sent with
-// every call; a 401 asks for it once and retries.
+// every call. Before the first call, ensureToken() reads /api/v1/server (open without a token) and, when reads need the
+// token, asks for it until the server accepts it, so no call gets a 401; a 401 later (the token changed) asks again.
 
 const TOKEN_KEY = 'repro.token';
 
@@ -41,6 +42,31 @@ export function askForToken(message) {
   });
   dialog.showModal();
   return asking;
+}
+
+/** GET /api/v1/server: version, whether reads and writes need the token, and whether the stored one is accepted. */
+export async function serverInfo() {
+  const response = await fetch('/api/v1/server', { headers: { Accept: 'application/json', ...headers() } });
+  if (!response.ok) throw await problem(response);
+  return response.json();
+}
+
+/**
+ * Asks for the token before the page's first API call when the server protects reads and does not accept the stored
+ * token (or none is stored). Gives up after three tries; the calls then fail with the server's message.
+ */
+export async function ensureToken() {
+  let info;
+  try {
+    info = await serverInfo();
+  } catch {
+    return null; // the calls themselves will say what is wrong
+  }
+  for (let attempt = 0; info.tokenRequiredForReads && info.tokenAccepted !== true && attempt < 3; attempt++) {
+    await askForToken(token() ? 'That token was not accepted. Try again.' : '');
+    info = await serverInfo();
+  }
+  return info;
 }
 
 async function request(path, params, as) {

@@ -1,5 +1,5 @@
 // Picks the page from the URL. Every page route of the server answers with the same shell (index.html).
-import { askForToken, token } from './api.js';
+import { askForToken, ensureToken, token } from './api.js';
 import { runsPage } from './runs.js';
 import { runPage } from './run.js';
 import { chartPage } from './chart.js';
@@ -24,7 +24,8 @@ async function route() {
   return undefined;
 }
 
-route().catch((e) => root.replaceChildren(errorBox(e))).finally(() => {
+// With --protect-reads, the token is asked for before the first API call rather than after a 401.
+ensureToken().then(route).catch((e) => root.replaceChildren(errorBox(e))).finally(() => {
   document.body.dataset.loaded = '1';
   tokenButton.hidden = !token();
 });

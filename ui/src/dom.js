@@ -86,17 +86,6 @@ export function shortId(id) {
   return String(id || '').slice(0, 8);
 }
 
-/** Mean and sample standard deviation of the finite numbers in values. */
-export function meanStd(values) {
-  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { n, mean: NaN, std: NaN };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { n, mean, std: NaN };
-  const ss = xs.reduce((a, b) => a + (b - mean) ** 2, 0);
-  return { n, mean, std: Math.sqrt(ss / (n - 1)) };
-}
-
 export function errorBox(e) {
   return h('div.error', { role: 'alert' }, e && e.message ? e.message : String(e));
 }

@@ -1,7 +1,9 @@
 // The runs table: filter (MLflow search syntax, checked by the server), sort by any column (server-side order_by),
 // columns to show (remembered), group by params with mean ± std per group, paging, and picking runs to chart or compare.
+// Grouped, the table lists one page of runs under their groups, and each group's figures come from /api/v1/groups, which
+// groups every matching run on the server (not only the ones listed).
 import { getJson } from './api.js';
-import { h, num, time, duration, statusBadge, verdictBadge, meanStd, errorBox, shortId } from './dom.js';
+import { h, num, time, duration, statusBadge, verdictBadge, shortId } from './dom.js';
 
 const COLUMNS_KEY = 'repro.columns';
 const PAGE = 50;
@@ -63,6 +65,7 @@ export async function runsPage(root) {
     placeholder: "params.lr = '0.01' and metrics.acc > 0.9 and tags.team = 'vision'",
   });
   const filterError = h('div.error.filter-error', { role: 'alert', hidden: true });
+  const groupError = h('div.error.group-error', { role: 'alert', hidden: true });
   const experimentSelect = h('select', { name: 'experiment', title: 'experiment' }, h('option', { value: '' }, 'All experiments'));
   const form = h('form.toolbar', {
     onsubmit: (e) => {
@@ -85,7 +88,7 @@ export async function runsPage(root) {
   const next = h('button', { type: 'button', disabled: true, onclick: () => go(state.page + 1) }, 'Next →');
   const pager = h('div.pager', prev, h('span.page-label'), next);
 
-  root.replaceChildren(h('h1', 'Runs'), form, filterError, actions, tableHolder, pager);
+  root.replaceChildren(h('h1', 'Runs'), form, filterError, actions, groupError, tableHolder, pager);
 
   getJson('/api/v1/experiments').then((r) => {
     for (const e of r.experiments || []) {
@@ -120,21 +123,37 @@ export async function runsPage(root) {
   async function load() {
     syncUrl();
     tableHolder.classList.add('loading');
+    const grouped = state.group.length > 0;
+    // Both calls start at once; a bad filter fails both with the same message, shown once under the filter.
+    const stats = grouped
+      ? getJson('/api/v1/groups', {
+        filter: state.filter,
+        experiment_id: state.experiment,
+        by: state.group.map((k) => field('params', k)).join(','),
+      }).then((g) => ({ ok: g }), (e) => ({ error: e }))
+      : Promise.resolve(null);
     try {
       const r = await getJson('/api/v1/runs', {
         filter: state.filter,
         order_by: state.order,
         experiment_id: state.experiment,
-        max_results: state.group.length ? GROUPED_PAGE : state.pageSize,
+        max_results: grouped ? GROUPED_PAGE : state.pageSize,
         page_token: state.tokens[state.page],
       });
+      const g = await stats;
       filterError.hidden = true;
       filterInput.classList.remove('invalid');
       state.runs = r.runs || [];
       state.next = r.nextPageToken || null;
       state.tokens[state.page + 1] = state.next;
+      state.groupStats = g && g.ok ? g.ok : null;
+      groupError.hidden = !(g && g.error);
+      groupError.textContent = g && g.error ? `Group figures are unavailable: ${g.error.message}` : '';
       render();
     } catch (e) {
+      await stats;
+      groupError.hidden = true;
+      state.groupStats = null;
       filterError.hidden = false;
       filterError.replaceChildren(e.message);
       // "Invalid filter at position N: ..." (1-based): point at it under the filter.
@@ -241,39 +260,62 @@ export async function runsPage(root) {
       }));
   }
 
+  /** "lr=0.1, batch=(none)": a group's label, from its value of each grouped param (null when its runs lack it). */
+  function groupLabel(key) {
+    return state.group.map((k, i) => `${k}=${key[i] ?? '(none)'}`).join(', ');
+  }
+
+  function metricCell(col, stat) {
+    if (!stat || !stat.n) return h('td.num.stat', { dataset: { col, n: 0 } }, '');
+    const std = stat.std ?? '';
+    return h('td.num.stat', { dataset: { col, mean: stat.mean, std, n: stat.n }, title: `n = ${stat.n}, min ${num(stat.min)}, max ${num(stat.max)}` },
+      std === '' ? num(stat.mean) : `${num(stat.mean)} ± ${num(stat.std)}`);
+  }
+
   function groupRows(shown) {
-    const groups = new Map();
+    // The listed runs, by group; the groups and their figures are the server's (every matching run).
+    const listed = new Map();
     for (const run of state.runs) {
-      const label = state.group.map((k) => `${k}=${run.params?.[k] ?? '∅'}`).join(', ');
-      if (!groups.has(label)) groups.set(label, []);
-      groups.get(label).push(run);
+      const key = JSON.stringify(state.group.map((k) => run.params?.[k] ?? null));
+      if (!listed.has(key)) listed.set(key, []);
+      listed.get(key).push(run);
     }
+    const groups = (state.groupStats?.groups || []).map((g) => ({ key: g.key, count: g.runs, metrics: g.metrics }));
+    const known = new Set(groups.map((g) => JSON.stringify(g.key)));
+    // Runs logged after the figures were computed (or figures missing): groups without figures, after the rest.
+    for (const key of listed.keys()) {
+      if (!known.has(key)) groups.push({ key: JSON.parse(key), count: null, metrics: null });
+    }
+
     const rows = [];
-    for (const [label, runs] of groups) {
+    state.groups = new Map();
+    for (const group of groups) {
+      const label = groupLabel(group.key);
+      const runs = listed.get(JSON.stringify(group.key)) || [];
+      state.groups.set(label, runs);
       const ids = runs.map((r) => r.id);
+      const count = group.count ?? runs.length;
       const box = h('input', {
-        type: 'checkbox', name: 'select-group', value: label, checked: state.selectedGroups.has(label),
+        type: 'checkbox', name: 'select-group', value: label, checked: state.selectedGroups.has(label), disabled: runs.length === 0,
         onchange: (e) => {
           if (e.target.checked) state.selectedGroups.add(label); else state.selectedGroups.delete(label);
           for (const id of ids) { if (e.target.checked) state.selected.add(id); else state.selected.delete(id); }
           render();
         },
       });
-      rows.push(h('tr.group', { dataset: { group: label, runs: ids.join(',') } },
+      rows.push(h('tr.group', { dataset: { group: label, runs: ids.join(','), count } },
         h('td.select', box),
-        h('td.name', { colSpan: FIXED.length }, h('strong', label), h('span.muted', ` — ${runs.length} run${runs.length === 1 ? '' : 's'}`)),
+        h('td.name', { colSpan: FIXED.length }, h('strong', label),
+          h('span.muted', ` — ${count} run${count === 1 ? '' : 's'}${runs.length < count ? ` (${runs.length} listed)` : ''}`)),
         shown.map((col) => {
           if (!col.startsWith('metrics.')) {
             const values = [...new Set(runs.map((r) => valueOf(r, col)).filter((v) => v !== undefined))];
             return h('td', { dataset: { col } }, values.length === 1 ? values[0] : values.length ? `${values.length} values` : '');
           }
-          const s = meanStd(runs.map((r) => valueOf(r, col)).map((v) => (typeof v === 'string' ? Number(v) : v)));
-          return h('td.num.stat', { dataset: { col, mean: s.mean, std: s.std, n: s.n } },
-            s.n === 0 ? '' : Number.isFinite(s.std) ? `${num(s.mean)} ± ${num(s.std)}` : num(s.mean));
+          return metricCell(col, group.metrics?.[labelOf(col)]);
         })));
       for (const run of runs) rows.push(runRow(run, shown));
     }
-    state.groups = groups;
     return rows;
   }
 
@@ -286,7 +328,12 @@ export async function runsPage(root) {
       body.push(h('tr.empty', h('td', { colSpan: FIXED.length + shown.length + 1 }, state.filter ? 'No run matches the filter.' : 'No runs yet.')));
     }
     tableHolder.replaceChildren(h('table.grid.runs', header(avail, shown), h('tbody', body)));
-    info.textContent = `${state.runs.length} run${state.runs.length === 1 ? '' : 's'}${state.next ? ' on this page' : ''}`;
+    const listed = `${state.runs.length} run${state.runs.length === 1 ? '' : 's'}${state.next ? ' on this page' : ''}`;
+    const stats = state.group.length ? state.groupStats : null;
+    info.textContent = stats
+      ? `${stats.runCount} run${stats.runCount === 1 ? '' : 's'} in ${stats.groups.length} group${stats.groups.length === 1 ? '' : 's'}`
+        + ` (mean ± std over all of them); ${listed}`
+      : listed;
     prev.disabled = state.page === 0;
     next.disabled = !state.next;
     pager.querySelector('.page-label').textContent = `page ${state.page + 1}`;

@@ -16,6 +16,7 @@ public static class ApiEndpoints
         api.MapRunEndpoints();
         api.MapObjectEndpoints();
         api.MapReportEndpoints();
+        api.MapServerInfoEndpoints();
         return app;
     }
 }

@@ -8,7 +8,8 @@ namespace Repro.Server.Ui;
 /// <summary>
 /// The web UI: the page routes (<c>/</c>, <c>/runs/{ref}</c>, <c>/chart</c>, <c>/compare</c>) answer with one HTML shell,
 /// the scripts and styles are served from this assembly under <c>/ui/</c>, and the chart data comes from
-/// <c>/api/v1/series</c> (see <see cref="SeriesEndpoints"/>). Pages hold no data, so they load without a token.
+/// <c>/api/v1/series</c> (see <see cref="SeriesEndpoints"/>), the group view's statistics from <c>/api/v1/groups</c> (see
+/// <see cref="GroupEndpoints"/>). Pages hold no data, so they load without a token.
 /// </summary>
 public static class UiEndpoints
 {
@@ -29,6 +30,7 @@ public static class UiEndpoints
 
         app.MapSeries();
         app.MapCodeDiff();
+        app.MapGroups();
         return app;
     }
 

@@ -23,6 +23,9 @@ public sealed record SeededRuns(
     public IReadOnlyList<RunId> LowLr => Sweep.Skip(3).ToList();
 }
 
+/// <summary>One run of <see cref="Seed.ManyRuns"/>: its lr, its batch_size (null: not logged), its latest acc, and its loss (null: not logged).</summary>
+public sealed record ManyRun(string Lr, string? BatchSize, double Acc, double? Loss);
+
 /// <summary>Runs written straight through the workspace's store, as the CLI would record them.</summary>
 public static class Seed
 {
@@ -93,6 +96,68 @@ public static class Seed
         }
 
         return new SeededRuns(sweep, dirty, identical, diverged, failed, longRun, Diff);
+    }
+
+    /// <summary>How many runs <see cref="Many"/> writes to experiment <see cref="ManyExperiment"/>: more than the runs table loads at once.</summary>
+    public const int ManyCount = 1200;
+
+    public const string ManyExperiment = "many";
+
+    /// <summary>How many runs <see cref="Many"/> writes to experiment "other" (lr 0.1, batch_size 32, acc 0).</summary>
+    public const int OtherCount = 5;
+
+    /// <summary>
+    /// The runs <see cref="Many"/> writes to experiment "many", in order: lr cycles 0.1, 0.01, 0.001; batch_size alternates
+    /// 32, 128 and is missing on every tenth run; every fourth run logs no loss; run 600's acc is NaN.
+    /// </summary>
+    public static IReadOnlyList<ManyRun> ManyRuns { get; } = [.. Enumerable.Range(0, ManyCount).Select(i =>
+    {
+        var acc = 0.5 + (i * 7919 % 1000 / 2000.0);
+        return new ManyRun(
+            (i % 3) switch { 0 => "0.1", 1 => "0.01", _ => "0.001" },
+            i % 10 == 9 ? null : i % 2 == 0 ? "32" : "128",
+            i == 600 ? double.NaN : acc,
+            i % 4 == 3 ? null : 1.5 - acc + (i % 7 / 100.0));
+    })];
+
+    /// <summary><see cref="ManyRuns"/> (one batch each: params, acc at steps 0 and 1, loss, finished) and the "other" runs.</summary>
+    public static SeededRuns Many(ReproWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var start = new DateTimeOffset(2025, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        var t = start.ToUnixTimeMilliseconds();
+        for (var i = 0; i < ManyCount + OtherCount; i++)
+        {
+            var other = i >= ManyCount;
+            var run = other ? new ManyRun("0.1", "32", 0, null) : ManyRuns[i];
+            var parameters = new List<Param> { new("lr", run.Lr, ParamSource.Sweep), new("seed", i.ToString(CultureInfo.InvariantCulture), ParamSource.Sweep) };
+            if (run.BatchSize is { } batch)
+            {
+                parameters.Add(new Param("batch_size", batch, ParamSource.Sweep));
+            }
+
+            // acc's first point differs from its last: the groups must use the latest value.
+            var metrics = new List<MetricPoint> { new("acc", -1, 0, t), new("acc", run.Acc, 1, t + 1000) };
+            if (run.Loss is { } loss)
+            {
+                metrics.Add(new MetricPoint("loss", loss, 1, t + 1000));
+            }
+
+            var id = RunId.New();
+            var started = start.AddSeconds(i);
+            workspace.Runs.Write(new RunWriteBatch(id)
+            {
+                Create = new RunRecord
+                {
+                    Id = id, Name = $"many-{i}", Experiment = other ? "other" : ManyExperiment, StartTime = started, EndTime = started.AddSeconds(30),
+                    Status = RunStatus.Finished, Seed = i, SeedSource = "sweep", Command = ["python", "train.py"],
+                },
+                Params = parameters,
+                Metrics = metrics,
+            });
+        }
+
+        return Nothing(workspace);
     }
 
     private static IEnumerable<MetricPoint> Curve(string key, int steps, Func<int, double> value)

@@ -26,7 +26,8 @@ public sealed class UiServer : IAsyncDisposable
 
     public string Url => Server.Url;
 
-    public static async Task<UiServer> StartAsync(string? token = null, bool protectReads = false, Func<ReproWorkspace, SeededRuns>? seed = null)
+    public static async Task<UiServer> StartAsync(
+        string? token = null, bool protectReads = false, Func<ReproWorkspace, SeededRuns>? seed = null, int? maxGroupedRuns = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "repro-ui-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
@@ -36,7 +37,8 @@ public sealed class UiServer : IAsyncDisposable
             runs = (seed ?? Seed.Standard)(workspace);
         }
 
-        var server = await ReproServer.StartAsync(new ServerOptions { Port = 0, Workspace = root, Token = token, ProtectReads = protectReads });
+        var options = new ServerOptions { Port = 0, Workspace = root, Token = token, ProtectReads = protectReads };
+        var server = await ReproServer.StartAsync(maxGroupedRuns is { } most ? options with { MaxGroupedRuns = most } : options);
         return new UiServer(server, root, runs);
     }
 
