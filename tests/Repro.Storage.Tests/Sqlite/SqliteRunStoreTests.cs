@@ -139,9 +139,9 @@ public sealed class SqliteRunStoreTests : IDisposable
             INSERT INTO experiments (id, name, created_ms) VALUES (1, 'Default', 5);
             INSERT INTO runs (pk, id, name, experiment_id, status, start_ms, seed, seed_source, command_json, cwd, code_json, env_json,
                               group_name)
-            VALUES (1, '{{first}}', 'sweep-1', 1, 'FINISHED', 1714564800000, 1, 'sweep', '["python"]', '', '{"isGitRepository":false}', '{}', 'lr-sweep'),
-                   (2, '{{loose}}', 'alone', 1, 'FINISHED', 1714564850000, 2, 'os', '["python"]', '', '{"isGitRepository":false}', '{}', NULL),
-                   (3, '{{second}}', 'sweep-2', 1, 'FINISHED', 1714564900000, 3, 'sweep', '["python"]', '', '{"isGitRepository":false}', '{}', 'lr-sweep');
+            VALUES (1, '{{first}}', 'sweep-1', 1, 'FINISHED', 1714564800000, 1, 'sweep', '[]', '', '{}', '{}', 'lr-sweep'),
+                   (2, '{{loose}}', 'alone', 1, 'FINISHED', 1714564850000, 2, 'os', '[]', '', '{}', '{}', NULL),
+                   (3, '{{second}}', 'sweep-2', 1, 'FINISHED', 1714564900000, 3, 'sweep', '[]', '', '{}', '{}', 'lr-sweep');
             """);
         Assert.Equal(ErrorCode.SchemaOutdated, Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath)).Code);
 

@@ -100,7 +100,8 @@ public sealed class RunSearchPlanTests(RunSearchPlanTests.Workspace workspace) :
         string? token = null;
         do
         {
-            var page = Store.SearchRuns(new RunSearchQuery { Group = group, Filter = filter, OrderBy = orderBy, MaxResults = 7, PageToken = token });
+            var page = Store.SearchRuns(
+                new RunSearchQuery { Group = group, Filter = filter, OrderBy = orderBy, MaxResults = 7, PageToken = token });
             found.AddRange(page.Items.Select(r => r.Record.Id));
             token = page.NextPageToken;
         }
