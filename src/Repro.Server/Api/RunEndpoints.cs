@@ -65,13 +65,16 @@ internal static class RunEndpoints
         var page = store.SearchRuns(new RunSearchQuery
         {
             ExperimentIds = experimentIds,
+            Group = ApiRequest.Optional(request, "group"),
             Filter = ApiRequest.Optional(request, "filter"),
             OrderBy = ApiRequest.All(request, "order_by"),
             MaxResults = ApiRequest.MaxResults(request),
             PageToken = ApiRequest.Optional(request, "page_token"),
             ViewType = ApiRequest.View(request),
         });
-        return ApiRequest.Json(new RunList([.. page.Items.Select(RunSummary.Of)], page.NextPageToken));
+        return ApiRequest.Boolean(request, "full") == true
+            ? ApiRequest.Json(new RunRecordList([.. page.Items.Select(t => t.Record)], page.NextPageToken))
+            : ApiRequest.Json(new RunList([.. page.Items.Select(RunSummary.Of)], page.NextPageToken));
     }
 
     private static async Task<IResult> Create(HttpRequest request, ServerContext server)

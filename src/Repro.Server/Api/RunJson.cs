@@ -65,6 +65,9 @@ public sealed record RunSummary(
 /// <summary>One page of <c>GET /api/v1/runs</c>.</summary>
 public sealed record RunList(IReadOnlyList<RunSummary> Runs, string? NextPageToken);
 
+/// <summary>One page of <c>GET /api/v1/runs?full=true</c>: whole records, as <c>GET /api/v1/runs/{ref}</c> gives them.</summary>
+public sealed record RunRecordList(IReadOnlyList<RunRecord> Runs, string? NextPageToken);
+
 /// <summary>The body of <c>PATCH /api/v1/runs/{id}</c>: what is given changes, the rest stays.</summary>
 public sealed record RunUpdate(RunStatus? Status, DateTimeOffset? EndTime, string? Name);
 

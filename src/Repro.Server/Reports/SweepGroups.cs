@@ -22,10 +22,11 @@ public static class SweepGroups
         return Label(run.Params.Where(p => p.Source == ParamSource.Sweep).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
     }
 
-    /// <summary>The runs of a group, newest first.</summary>
+    /// <summary>The runs of a group, newest first: one query of the store (an indexed lookup locally, paged remotely).</summary>
     public static IReadOnlyList<RunRecord> RunsOf(IRunStore runs, string group)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        return [.. runs.ListRuns(new RunQuery(Limit: 1_000_000)).Where(r => r.Lineage.Group == group)];
+        ArgumentNullException.ThrowIfNull(group);
+        return runs.ListRuns(new RunQuery(Limit: int.MaxValue, Group: group));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
 using Repro.Storage.Runs;
@@ -15,16 +16,21 @@ public sealed class RemoteRunStore : IRunStore
     /// <summary>Metric points per request: a few MB of JSON, well under the server's body limit.</summary>
     public const int MetricsPerRequest = 20_000;
 
-    private const int PageSize = 1000;
-    private const int ParallelFetches = 8;
+    /// <summary>Runs per <see cref="ListRuns"/> request unless told otherwise: full records of a few KB each.</summary>
+    public const int DefaultPageSize = 500;
 
     private readonly TrackingServerClient _client;
 
-    public RemoteRunStore(TrackingServerClient client)
+    public RemoteRunStore(TrackingServerClient client, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         _client = client;
+        PageSize = pageSize;
     }
+
+    /// <summary>The most runs one <see cref="ListRuns"/> request asks for.</summary>
+    public int PageSize { get; }
 
     public void Write(RunWriteBatch batch)
     {
@@ -135,39 +141,41 @@ public sealed class RemoteRunStore : IRunStore
         return _client.GetJson<RunEnvelope>("api/v1/runs/" + TrackingServerClient.Escape(reference))!.Run;
     }
 
+    /// <summary>
+    /// Pages of full records (<c>GET /api/v1/runs?full=true</c>): one request per <see cref="PageSize"/> runs, the
+    /// experiment and sweep group filtered by the server.
+    /// </summary>
     public IReadOnlyList<RunRecord> ListRuns(RunQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
-        var ids = new List<string>();
+        var records = new List<RunRecord>();
         string? token = null;
         do
         {
             var path = "api/v1/runs" + TrackingServerClient.Query(
                 ("experiment", query.Experiment),
+                ("group", query.Group),
+                ("full", "true"),
                 ("order_by", "attributes.start_time DESC"),
-                ("max_results", Math.Min(PageSize, query.Limit - ids.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("max_results", Math.Min(PageSize, query.Limit - records.Count).ToString(CultureInfo.InvariantCulture)),
                 ("page_token", token));
-            RunPage page;
+            RecordPage page;
             try
             {
-                page = _client.GetJson<RunPage>(path)!;
+                page = _client.GetJson<RecordPage>(path)!;
             }
             catch (ReproException e) when (e.Code == ErrorCode.NotFound && query.Experiment is not null)
             {
                 return [];    // an unknown experiment has no runs, as in the local store
             }
 
-            ids.AddRange(page.Runs.Select(r => r.Id));
+            records.AddRange(page.Runs);
             token = page.NextPageToken;
         }
-        while (token is { Length: > 0 } && ids.Count < query.Limit);
+        while (token is { Length: > 0 } && records.Count < query.Limit);
 
-        // The list holds summaries; commands need whole records (lineage, exit codes, provenance), fetched a few at a time.
-        var records = new RunRecord?[Math.Min(ids.Count, query.Limit)];
-        Parallel.For(0, records.Length, new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches },
-            i => records[i] = GetRun(new RunId(ids[i])));
-        return [.. records.OfType<RunRecord>()];
+        return records;
     }
 
     public IReadOnlyList<MetricPoint> GetMetricHistory(RunId id, string? key = null) =>
@@ -188,9 +196,7 @@ public sealed class RemoteRunStore : IRunStore
 
     private sealed record RunEnvelope(RunRecord Run);
 
-    private sealed record RunPage(IReadOnlyList<SummaryId> Runs, string? NextPageToken);
-
-    private sealed record SummaryId(string Id);
+    private sealed record RecordPage(IReadOnlyList<RunRecord> Runs, string? NextPageToken);
 
     private sealed record MetricsEnvelope(IReadOnlyList<MetricPoint> Metrics);
 

@@ -20,7 +20,10 @@ public interface IRunStore : IDisposable
     /// </summary>
     RunRecord ResolveRun(string reference);
 
-    /// <summary>Newest first; deleted runs, and runs of deleted experiments, are left out.</summary>
+    /// <summary>
+    /// Newest first; deleted runs, and runs of deleted experiments, are left out. One query however many runs match
+    /// (a tracking server answers it a page at a time, never a request per run).
+    /// </summary>
     IReadOnlyList<RunRecord> ListRuns(RunQuery query);
 
     /// <summary>All points of one metric (or of all metrics when key is null), ordered by key, step, then insertion.</summary>
@@ -30,7 +33,11 @@ public interface IRunStore : IDisposable
     IReadOnlyList<string> ListExperiments();
 }
 
-public sealed record RunQuery(string? Experiment = null, int Limit = 50);
+/// <summary>
+/// Which runs <see cref="IRunStore.ListRuns"/> returns: those of an experiment (by name) and of a sweep group
+/// (<see cref="RunLineage.Group"/>, matched exactly), each when given, at most <see cref="Limit"/> of them.
+/// </summary>
+public sealed record RunQuery(string? Experiment = null, int Limit = 50, string? Group = null);
 
 /// <summary>The end of a run.</summary>
 public sealed record RunCompletion(RunStatus Status, DateTimeOffset EndTime, int? ExitCode, string? Signal, string? LogSha256);

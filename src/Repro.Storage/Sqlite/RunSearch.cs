@@ -183,7 +183,7 @@ internal static class RunSearch
         return Count(connection, sql, $"SELECT 1 FROM ({DriverSet(sql, comparison)}) LIMIT {cap}");
     }
 
-    /// <summary>The WHERE conditions every plan shares: experiments, lifecycle, and the filter's comparisons.</summary>
+    /// <summary>The WHERE conditions every plan shares: experiments, sweep group, lifecycle, and the filter's comparisons.</summary>
     private static List<string> Conditions(SearchSql sql, Search search, IEnumerable<SearchComparison> comparisons)
     {
         var where = new List<string>();
@@ -192,6 +192,11 @@ internal static class RunSearch
             where.Add(search.ExperimentIds.Count == 1
                 ? $"r.experiment_id = {sql.Add(search.ExperimentIds[0])}"
                 : $"r.experiment_id IN ({string.Join(", ", search.ExperimentIds.Select(i => sql.Add(i)))})");
+        }
+
+        if (search.Query.Group is { } group)
+        {
+            where.Add($"r.group_name = {sql.Add(group)}");    // runs_by_group
         }
 
         switch (search.Query.ViewType)

@@ -1,3 +1,5 @@
+using Repro.Storage.Runs;
+
 namespace Repro.Storage.Sqlite;
 
 /// <summary>A SQL query yielding the <c>pk</c>s of the runs to read, with its parameters.</summary>
@@ -12,13 +14,28 @@ internal sealed record RunSelection(string Sql, IReadOnlyList<(string Name, obje
     public static RunSelection ByPks(IReadOnlyList<long> pks) =>
         new("SELECT value FROM json_each($pks)", [("$pks", "[" + string.Join(",", pks.Select(ExperimentRows.FormatId)) + "]")]);
 
-    public static RunSelection Newest(string? experiment, int limit) =>
-        experiment is null
-            ? new($"SELECT r.pk FROM runs r WHERE {Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT $limit", [("$limit", limit)])
-            : new(
-                $"""
-                SELECT r.pk FROM runs r JOIN experiments e ON e.id = r.experiment_id
-                WHERE e.name = $experiment AND {Visible} ORDER BY r.start_ms DESC, r.pk DESC LIMIT $limit
-                """,
-                [("$experiment", experiment), ("$limit", limit)]);
+    /// <summary>
+    /// The newest visible runs of the query's experiment and sweep group (each when given). A group is an indexed lookup
+    /// (<c>runs_by_group</c>), so listing one sweep's runs does not walk the others.
+    /// </summary>
+    public static RunSelection Newest(RunQuery query)
+    {
+        var where = new List<string> { Visible };
+        var parameters = new List<(string Name, object? Value)> { ("$limit", query.Limit) };
+        if (query.Experiment is { } experiment)
+        {
+            where.Add("r.experiment_id = (SELECT id FROM experiments WHERE name = $experiment)");
+            parameters.Add(("$experiment", experiment));
+        }
+
+        if (query.Group is { } group)
+        {
+            where.Add("r.group_name = $group");
+            parameters.Add(("$group", group));
+        }
+
+        return new(
+            $"SELECT r.pk FROM runs r WHERE {string.Join(" AND ", where)} ORDER BY r.start_ms DESC, r.pk DESC LIMIT $limit",
+            parameters);
+    }
 }

@@ -87,7 +87,7 @@ public sealed partial class SqliteRunStore : ITrackingStore
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
-        return Database.Run(connection => RunRecordReader.Read(connection, RunSelection.Newest(query.Experiment, query.Limit)));
+        return Database.Run(connection => RunRecordReader.Read(connection, RunSelection.Newest(query)));
     }
 
     public IReadOnlyList<MetricPoint> GetMetricHistory(RunId id, string? key = null) =>

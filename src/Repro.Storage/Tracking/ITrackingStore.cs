@@ -62,6 +62,10 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, string? NextPageToken
 public sealed record RunSearchQuery
 {
     public IReadOnlyList<string> ExperimentIds { get; init; } = [];
+
+    /// <summary>When given, only the runs of this sweep group (<see cref="RunLineage.Group"/>, matched exactly).</summary>
+    public string? Group { get; init; }
+
     public string? Filter { get; init; }
     public ViewType ViewType { get; init; } = ViewType.ActiveOnly;
     public int MaxResults { get; init; } = 1000;

@@ -69,6 +69,71 @@ public sealed class RunSearchApiTests
         Assert.Contains("'nope'", await Api.Problem(unknown, HttpStatusCode.NotFound, "not_found"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Runs_of_a_sweep_group_are_listed_as_full_records_page_by_page()
+    {
+        await using var server = await RunningServer.StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var run = Api.NewRun($"s{i}", experiment: i == 4 ? "vision" : "Default", group: "lr-sweep",
+                parameters: [new Param("lr", i % 2 == 0 ? "0.1" : "0.01", ParamSource.Sweep)]) with
+            {
+                StartTime = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + (i * 1000)),
+            };
+            await Api.Record(server.Client, run, [Api.Point("acc", 0.5 + (i / 10.0), 1)]);
+        }
+
+        await Api.Record(server.Client, Api.NewRun("other", group: "lr-sweep-2"), []);
+        await Api.Record(server.Client, Api.NewRun("loose"), []);
+        var deleted = await Api.Record(server.Client, Api.NewRun("deleted", group: "lr-sweep"), []);
+        (await server.Client.DeleteAsync($"api/v1/runs/{deleted.Id}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(["s4", "s3", "s2", "s1", "s0"], Names(await Api.Get(server.Client, "api/v1/runs?group=lr-sweep")));
+        Assert.Equal(["s3", "s2", "s1", "s0"], Names(await Api.Get(server.Client, "api/v1/runs?group=lr-sweep&experiment=Default")));
+        Assert.Equal(["s2", "s0"], Names(await Api.Get(server.Client,
+            "api/v1/runs?group=lr-sweep&filter=" + Uri.EscapeDataString("params.lr = '0.1' and metrics.acc < 0.8"))));
+        Assert.Equal(["deleted"], Names(await Api.Get(server.Client, "api/v1/runs?group=lr-sweep&view=deleted")));
+        Assert.Empty(Names(await Api.Get(server.Client, "api/v1/runs?group=no-such-group")));
+
+        var records = new List<RunRecord>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var response = await server.Client.GetAsync("api/v1/runs?group=lr-sweep&full=true&max_results=2"
+                + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
+            var page = await Api.Read<FullPage>(response);
+            records.AddRange(page.Runs);
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(["s4", "s3", "s2", "s1", "s0"], records.Select(r => r.Name));
+        var newest = records[0];
+        Assert.Equal("lr-sweep", newest.Lineage.Group);
+        Assert.Equal("vision", newest.Experiment);
+        Assert.Equal(RunStatus.Finished, newest.Status);
+        Assert.Equal(0, newest.ExitCode);
+        Assert.Equal(["python", "train.py"], newest.Command);
+        Assert.Equal([new Param("lr", "0.1", ParamSource.Sweep)], newest.Params);
+        Assert.Equal(0.9, newest.LatestMetrics["acc"].Value, 12);
+
+        var single = await Api.Get(server.Client, $"api/v1/runs/{newest.Id}");
+        var listed = await Api.Get(server.Client, "api/v1/runs?group=lr-sweep&full=true&max_results=1");
+        Assert.Equal(single.GetProperty("run").GetRawText(), listed.GetProperty("runs")[0].GetRawText());
+    }
+
+    [Fact]
+    public async Task Full_must_be_true_or_false()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var detail = await Api.Problem(await server.Client.GetAsync("api/v1/runs?full=all"), HttpStatusCode.BadRequest, "invalid_argument");
+        Assert.Contains("full 'all'", detail, StringComparison.Ordinal);
+        Assert.Empty(Names(await Api.Get(server.Client, "api/v1/runs?full=false")));
+    }
+
     [Theory]
     [InlineData("max_results=0")]
     [InlineData("max_results=10001")]
@@ -92,6 +157,8 @@ public sealed class RunSearchApiTests
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    private sealed record FullPage(IReadOnlyList<RunRecord> Runs, string? NextPageToken);
 
     private static List<string> Names(System.Text.Json.JsonElement page) =>
         [.. page.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("name").GetString()!)];

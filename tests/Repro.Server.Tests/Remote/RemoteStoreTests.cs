@@ -167,6 +167,88 @@ public sealed class RemoteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sweep_groups_runs_are_listed_as_whole_records_with_one_request_per_page()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var counter = new CountingHandler(new SocketsHttpHandler());
+        using var client = new TrackingServerClient(new Uri(server.Url), token: null, counter);
+        var store = new RemoteRunStore(client, pageSize: 2);
+        var written = new List<RunRecord>();
+        for (var i = 0; i < 5; i++)
+        {
+            var record = NewRecord($"s{i}") with
+            {
+                StartTime = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + (i * 1000)),
+                Lineage = new RunLineage { Group = "lr-sweep" },
+                Params = [new Param("lr", i.ToString(System.Globalization.CultureInfo.InvariantCulture), ParamSource.Sweep)],
+            };
+            store.Write(new RunWriteBatch(record.Id)
+            {
+                Create = record,
+                Metrics = Points("acc", 3),
+                Complete = new RunCompletion(RunStatus.Finished, record.StartTime.AddMinutes(1), 0, null, null),
+            });
+            written.Add(record);
+        }
+
+        var other = NewRecord("other") with { Lineage = new RunLineage { Group = "other-sweep" } };
+        store.Write(new RunWriteBatch(other.Id) { Create = other });
+        var deleted = NewRecord("deleted") with { Lineage = new RunLineage { Group = "lr-sweep" } };
+        store.Write(new RunWriteBatch(deleted.Id) { Create = deleted });
+        (await server.Client.DeleteAsync($"api/v1/runs/{deleted.Id}")).EnsureSuccessStatusCode();
+
+        counter.Requests.Clear();
+        var listed = store.ListRuns(new RunQuery(Limit: int.MaxValue, Group: "lr-sweep"));
+
+        Assert.Equal(["s4", "s3", "s2", "s1", "s0"], listed.Select(r => r.Name));
+        Assert.Equal(3, counter.Requests.Count);
+        Assert.All(counter.Requests, r => Assert.StartsWith("GET /api/v1/runs?group=lr-sweep&full=true&", r, StringComparison.Ordinal));
+        using (var direct = ReproWorkspace.Open(server.Root))
+        {
+            foreach (var record in listed)
+            {
+                Assert.Equal(direct.Runs.GetRun(record.Id), record, RecordComparer.Instance);
+            }
+        }
+
+        counter.Requests.Clear();
+        Assert.Equal(["s4", "s3", "s2"], store.ListRuns(new RunQuery(Limit: 3, Group: "lr-sweep")).Select(r => r.Name));
+        Assert.Equal(2, counter.Requests.Count);
+        Assert.Contains("max_results=1", counter.Requests[1], StringComparison.Ordinal);
+
+        counter.Requests.Clear();
+        Assert.Equal(["s4", "s3", "s2", "s1", "s0"], Reports.SweepGroups.RunsOf(store, "lr-sweep").Select(r => r.Name));
+        Assert.Equal(3, counter.Requests.Count);
+        Assert.Empty(store.ListRuns(new RunQuery(Group: "no-such-sweep")));
+    }
+
+    /// <summary>Passes requests on to the real handler, noting each one's method and path.</summary>
+    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public List<string> Requests { get; } = [];
+
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Requests)
+            {
+                Requests.Add($"{request.Method} {request.RequestUri!.PathAndQuery}");
+            }
+
+            return base.Send(request, cancellationToken);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Requests)
+            {
+                Requests.Add($"{request.Method} {request.RequestUri!.PathAndQuery}");
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Objects_are_uploaded_once_and_read_back_byte_for_byte()
     {
         await using var server = await RunningServer.StartAsync();

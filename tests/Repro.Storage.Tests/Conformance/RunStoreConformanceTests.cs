@@ -431,6 +431,29 @@ public abstract class RunStoreConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Runs_list_by_sweep_group_newest_first_within_an_experiment_and_limited()
+    {
+        RunRecord InGroup(string name, string experiment, int start, string? group) =>
+            Store.Create(TestRuns.Record(name, experiment, start) with { Lineage = new RunLineage { Group = group } });
+        var s1 = InGroup("s1", "alpha", 1, "sweep");
+        var other = InGroup("o1", "alpha", 2, "sweep-2");
+        var s2 = InGroup("s2", "beta", 3, "sweep");
+        var loose = InGroup("l1", "alpha", 4, null);
+        var s3 = InGroup("s3", "alpha", 5, "sweep");
+
+        Assert.Equal([s3.Id, s2.Id, s1.Id], Store.ListRuns(new RunQuery(Group: "sweep")).Select(r => r.Id));
+        Assert.Equal([s3.Id, s1.Id], Store.ListRuns(new RunQuery("alpha", Group: "sweep")).Select(r => r.Id));
+        Assert.Equal([s3.Id, s2.Id], Store.ListRuns(new RunQuery(Limit: 2, Group: "sweep")).Select(r => r.Id));
+        Assert.Equal([other.Id], Store.ListRuns(new RunQuery(Group: "sweep-2")).Select(r => r.Id));
+        Assert.Empty(Store.ListRuns(new RunQuery(Group: "Sweep")));
+        Assert.Empty(Store.ListRuns(new RunQuery(Group: "swe")));
+        Assert.Empty(Store.ListRuns(new RunQuery("gamma", Group: "sweep")));
+        Assert.Equal(5, Store.ListRuns(new RunQuery()).Count);
+        Assert.Contains(loose.Id, Store.ListRuns(new RunQuery()).Select(r => r.Id));
+        Assert.Equal("sweep", Store.ListRuns(new RunQuery(Group: "sweep"))[0].Lineage.Group);
+    }
+
+    [Fact]
     public void Experiments_are_created_on_first_use_beside_the_default_one()
     {
         Assert.Equal(["Default"], Store.ListExperiments());

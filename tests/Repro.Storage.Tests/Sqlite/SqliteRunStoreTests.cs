@@ -129,6 +129,48 @@ public sealed class SqliteRunStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_sweep_group_recorded_by_a_version_4_workspace_is_listed_by_group_after_migrate()
+    {
+        var first = RunId.New();
+        var second = RunId.New();
+        var loose = RunId.New();
+        SqliteRunStore.Open(DatabasePath, latestVersion: 4).Dispose();
+        SqliteTestDatabase.Execute(DatabasePath, $$"""
+            INSERT INTO experiments (id, name, created_ms) VALUES (1, 'Default', 5);
+            INSERT INTO runs (pk, id, name, experiment_id, status, start_ms, seed, seed_source, command_json, cwd, code_json, env_json,
+                              group_name)
+            VALUES (1, '{{first}}', 'sweep-1', 1, 'FINISHED', 1714564800000, 1, 'sweep', '[]', '', '{}', '{}', 'lr-sweep'),
+                   (2, '{{loose}}', 'alone', 1, 'FINISHED', 1714564850000, 2, 'os', '[]', '', '{}', '{}', NULL),
+                   (3, '{{second}}', 'sweep-2', 1, 'FINISHED', 1714564900000, 3, 'sweep', '[]', '', '{}', '{}', 'lr-sweep');
+            """);
+        Assert.Equal(ErrorCode.SchemaOutdated, Assert.Throws<ReproException>(() => SqliteRunStore.Open(DatabasePath)).Code);
+
+        var migration = SqliteRunStore.Migrate(DatabasePath, SqliteRunStore.SchemaVersion);
+
+        Assert.Equal(DatabasePath + ".bak-v4", migration.BackupPath);
+        using var store = SqliteRunStore.Open(DatabasePath);
+        Assert.Equal([second, first], store.ListRuns(new RunQuery(Group: "lr-sweep")).Select(r => r.Id));
+        Assert.Equal([second, first], store.SearchRuns(new RunSearchQuery { Group = "lr-sweep" }).Items.Select(r => r.Record.Id));
+        Assert.Equal("lr-sweep", store.GetRun(first)!.Lineage.Group);
+        Assert.Null(store.GetRun(loose)!.Lineage.Group);
+    }
+
+    [Fact]
+    public void Listing_a_sweep_group_is_an_index_lookup_not_a_walk_of_every_run()
+    {
+        using var store = SqliteRunStore.Open(DatabasePath);
+        store.Create(TestRuns.Record("s") with { Lineage = new RunLineage { Group = "sweep" } });
+
+        foreach (var query in new[] { new RunQuery(Group: "sweep"), new RunQuery("Default", Group: "sweep") })
+        {
+            var plan = SqliteTestDatabase.QueryPlan(DatabasePath, RunSelection.Newest(query));
+
+            Assert.Contains(plan, step => step.Contains("USING INDEX runs_by_group (group_name=?)", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN r", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Migrate_on_a_current_database_changes_nothing()
     {
         SqliteRunStore.Open(DatabasePath).Dispose();

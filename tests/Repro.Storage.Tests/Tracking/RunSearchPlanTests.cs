@@ -69,9 +69,50 @@ public sealed class RunSearchPlanTests(RunSearchPlanTests.Workspace workspace) :
         }
     }
 
-    private List<RunId> Expected(string filter, string[] orderBy)
+    public static TheoryData<string, string, string> GroupCases()
     {
-        IEnumerable<RunRecord> runs = Recorded;
+        string[] filters = ["", "params.lr = '0.01'", "metrics.acc > 0.5", "tags.team = 'vision'", "metrics.acc IS NULL"];
+        string[] orders = ["", "attributes.start_time ASC", "metrics.acc DESC", "params.lr ASC"];
+        var data = new TheoryData<string, string, string>();
+        foreach (var group in new[] { "g0", "g2" })
+        {
+            foreach (var filter in filters)
+            {
+                foreach (var order in orders)
+                {
+                    data.Add(group, filter, order);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GroupCases))]
+    public void Every_page_plan_within_a_sweep_group_agrees_with_an_in_memory_search(string group, string filter, string order)
+    {
+        var orderBy = order.Length == 0 ? [] : order.Split('|');
+        var expected = Expected(filter, orderBy, group);
+        Assert.NotEmpty(expected);
+
+        var found = new List<RunId>();
+        string? token = null;
+        do
+        {
+            var page = Store.SearchRuns(
+                new RunSearchQuery { Group = group, Filter = filter, OrderBy = orderBy, MaxResults = 7, PageToken = token });
+            found.AddRange(page.Items.Select(r => r.Record.Id));
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+
+        Assert.Equal(expected, found);
+    }
+
+    private List<RunId> Expected(string filter, string[] orderBy, string? group = null)
+    {
+        IEnumerable<RunRecord> runs = group is null ? Recorded : Recorded.Where(r => r.Lineage.Group == group);
         foreach (var clause in filter.Split(" and ", StringSplitOptions.RemoveEmptyEntries))
         {
             runs = runs.Where(Matcher(clause));
@@ -173,6 +214,7 @@ public sealed class RunSearchPlanTests(RunSearchPlanTests.Workspace workspace) :
                     Params = i % 13 == 0 ? [] : [new Param("lr", Rates[random.Next(Rates.Length)], ParamSource.Cli)],
                     Tags = new Dictionary<string, string> { ["team"] = i % 4 == 0 ? "vision" : "nlp" },
                     LatestMetrics = metrics,
+                    Lineage = new RunLineage { Group = i % 7 == 0 ? null : "g" + (i % 3).ToString(CultureInfo.InvariantCulture) },
                 };
                 Store.Create(record);
                 Runs.Add(record);

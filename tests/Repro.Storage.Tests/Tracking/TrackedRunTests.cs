@@ -40,6 +40,30 @@ public sealed class TrackedRunTests : TrackingStoreTests
     }
 
     [Fact]
+    public void A_sweep_groups_list_and_search_leave_out_deleted_runs_and_runs_of_deleted_experiments()
+    {
+        RunRecord InGroup(string name, string experiment, int start) =>
+            Store.Create(TestRuns.Record(name, experiment, start) with { Lineage = new RunLineage { Group = "sweep" } });
+        var kept = InGroup("kept", "Default", 1);
+        var deleted = InGroup("deleted", "Default", 2);
+        var elsewhere = InGroup("elsewhere", "vision", 3);
+        Store.Create("not-in-group", startOffsetSeconds: 4);
+        Store.SetRunStage(deleted.Id, LifecycleStage.Deleted);
+        Store.SetExperimentStage(Store.GetExperimentByName("vision")!.Id, LifecycleStage.Deleted);
+
+        Assert.Equal([kept.Id], Store.ListRuns(new RunQuery(Group: "sweep")).Select(r => r.Id));
+        Assert.Equal([kept.Id], Store.SearchRuns(new RunSearchQuery { Group = "sweep" }).Items.Select(r => r.Record.Id));
+        Assert.Equal(
+            [elsewhere.Id, deleted.Id],
+            Store.SearchRuns(new RunSearchQuery { Group = "sweep", ViewType = ViewType.DeletedOnly }).Items.Select(r => r.Record.Id));
+        Assert.Equal(3, Store.SearchRuns(new RunSearchQuery { Group = "sweep", ViewType = ViewType.All }).Items.Count);
+
+        Store.SetRunStage(deleted.Id, LifecycleStage.Active);
+
+        Assert.Equal([deleted.Id, kept.Id], Store.ListRuns(new RunQuery(Group: "sweep")).Select(r => r.Id));
+    }
+
+    [Fact]
     public void A_deleted_run_is_hidden_from_lists_and_references_but_still_readable_and_restorable()
     {
         var kept = Store.Create("kept", startOffsetSeconds: 1);
