@@ -184,6 +184,7 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(lr.Locator(".source")).ToHaveTextAsync("file");
         await Expect(tab.Page.Locator("table.params tr", new PageLocatorOptions { HasText = "optimizer" }).Locator(".source")).ToHaveTextAsync("default");
         await Expect(tab.Page.Locator(".badge.dirty")).ToHaveTextAsync("DIRTY");
+        await Expect(tab.Page.Locator("dt:text-is('exit code') + dd")).ToHaveTextAsync("0");    // a zero is shown, not dropped
         await Expect(tab.Page.Locator("text=0123456789abcdef0123456789abcdef01234567")).ToBeVisibleAsync();
         await Expect(tab.Page.Locator("pre.diff .add")).ToContainTextAsync("+lr = 0.2");
         await Expect(tab.Page.Locator("pre.diff .del")).ToContainTextAsync("-lr = 0.1");
