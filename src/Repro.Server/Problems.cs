@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Repro.Core.Errors;
 
@@ -11,6 +13,16 @@ namespace Repro.Server;
 public static class Problems
 {
     public const string ContentType = "application/problem+json";
+
+    /// <summary>Problem types are URNs (<c>urn:repro:problem:not-found</c>): stable names, not pages to fetch.</summary>
+    public const string TypePrefix = "urn:repro:problem:";
+
+    /// <summary>Messages quote names with ' and "; they are written as such, not as \u0027 escapes.</summary>
+    private static readonly JsonTypeInfo<ProblemBody> BodyType = (JsonTypeInfo<ProblemBody>)new JsonSerializerOptions(ProblemJson.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = ProblemJson.Default,
+    }.GetTypeInfo(typeof(ProblemBody));
 
     public static int StatusFor(ErrorCode code) => code switch
     {
@@ -30,13 +42,13 @@ public static class Problems
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
         var body = new ProblemBody(
-            "https://repro.dev/problems/" + code.Replace('_', '-'),
+            TypePrefix + code.Replace('_', '-'),
             title,
             status,
             detail,
             code,
             context.Request.Path.Value ?? "");
-        return context.Response.WriteAsJsonAsync(body, ProblemJson.Default.ProblemBody, contentType: ContentType);
+        return context.Response.WriteAsJsonAsync(body, BodyType, contentType: ContentType);
     }
 
     public static Task Write(HttpContext context, ReproException error)

@@ -43,7 +43,7 @@ internal static class Api
         var root = problem.RootElement;
         Assert.Equal(code, root.GetProperty("code").GetString());
         Assert.Equal((int)status, root.GetProperty("status").GetInt32());
-        Assert.StartsWith("https://", root.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal("urn:repro:problem:" + code.Replace('_', '-'), root.GetProperty("type").GetString());
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("title").GetString()));
         var detail = root.GetProperty("detail").GetString()!;
         Assert.False(string.IsNullOrWhiteSpace(detail));

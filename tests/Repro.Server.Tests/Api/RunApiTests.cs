@@ -255,7 +255,7 @@ public sealed class RunApiTests
         var response = await server.Client.GetAsync("api/v1/runs/missing-run");
         await Api.Problem(response, HttpStatusCode.NotFound, "not_found");
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("https://repro.dev/problems/not-found", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal("urn:repro:problem:not-found", problem.RootElement.GetProperty("type").GetString());
         Assert.Equal("Not found", problem.RootElement.GetProperty("title").GetString());
         Assert.Equal("/api/v1/runs/missing-run", problem.RootElement.GetProperty("instance").GetString());
     }
