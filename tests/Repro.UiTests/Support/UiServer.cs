@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Repro.Server;
 using Repro.Storage.Workspace;
 
@@ -7,59 +6,37 @@ namespace Repro.UiTests.Support;
 /// <summary>A real server (Kestrel on 127.0.0.1, a free port) over a fresh workspace in a temp directory, seeded before it starts.</summary>
 public sealed class UiServer : IAsyncDisposable
 {
-    private UiServer(ReproServer server, string root, SeededRuns runs)
+    private readonly RunningServer _running;
+
+    private UiServer(RunningServer running, SeededRuns runs)
     {
-        Server = server;
-        Root = root;
+        _running = running;
         Runs = runs;
-        Client = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public ReproServer Server { get; }
+    public ReproServer Server => _running.Server;
 
-    public string Root { get; }
+    public string Root => _running.Root;
 
     public SeededRuns Runs { get; }
 
     /// <summary>A client with the server's base address and no token.</summary>
-    public HttpClient Client { get; }
+    public HttpClient Client => _running.Client;
 
-    public string Url => Server.Url;
+    public string Url => _running.Url;
 
     public static async Task<UiServer> StartAsync(
         string? token = null, bool protectReads = false, Func<ReproWorkspace, SeededRuns>? seed = null, int? maxGroupedRuns = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "repro-ui-test-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(root);
-        SeededRuns runs;
-        using (var workspace = ReproWorkspace.Init(root))
-        {
-            runs = (seed ?? Seed.Standard)(workspace);
-        }
-
-        var options = new ServerOptions { Port = 0, Workspace = root, Token = token, ProtectReads = protectReads };
-        var server = await ReproServer.StartAsync(maxGroupedRuns is { } most ? options with { MaxGroupedRuns = most } : options);
-        return new UiServer(server, root, runs);
+        var options = new ServerOptions { Token = token, ProtectReads = protectReads };
+        SeededRuns? runs = null;
+        var running = await RunningServer.StartAsync(
+            maxGroupedRuns is { } most ? options with { MaxGroupedRuns = most } : options,
+            workspace => runs = (seed ?? Seed.Standard)(workspace));
+        return new UiServer(running, runs!);
     }
 
-    public HttpClient ClientWithToken(string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    public HttpClient ClientWithToken(string token) => _running.ClientWithToken(token);
 
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await Server.DisposeAsync();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp directory left behind is harmless.
-        }
-    }
+    public ValueTask DisposeAsync() => _running.DisposeAsync();
 }
