@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using Repro.Server;
 using Repro.Storage.Workspace;
 
@@ -37,6 +39,23 @@ public sealed class UiServer : IAsyncDisposable
     }
 
     public HttpClient ClientWithToken(string token) => _running.ClientWithToken(token);
+
+    /// <summary>GETs a path that must succeed; returns its JSON.</summary>
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>GETs a path that must answer with problem details; returns the status and the problem.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Problem)> GetProblemAsync(string path)
+    {
+        using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
 
     public ValueTask DisposeAsync() => _running.DisposeAsync();
 }
