@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Repro.Core.Errors;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests;
 

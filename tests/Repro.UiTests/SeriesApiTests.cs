@@ -8,20 +8,9 @@ public sealed class SeriesApiTests(ServerFixture fixture) : IClassFixture<Server
 {
     private UiServer Server => fixture.Server;
 
-    private async Task<JsonElement> Get(string path)
-    {
-        using var response = await Server.Client.GetAsync(new Uri(path, UriKind.Relative));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private Task<JsonElement> Get(string path) => Server.GetJsonAsync(path);
 
-    private async Task<(HttpStatusCode Status, JsonElement Problem)> Fail(string path)
-    {
-        using var response = await Server.Client.GetAsync(new Uri(path, UriKind.Relative));
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Problem)> Fail(string path) => Server.GetProblemAsync(path);
 
     private static double[] Numbers(JsonElement array) =>
         [.. array.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? double.NaN : v.GetDouble())];

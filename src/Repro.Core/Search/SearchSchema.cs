@@ -25,17 +25,19 @@ public sealed class SearchSchema
         ["datasets"] = SearchEntity.Dataset,
     };
 
+    /// <param name="attributes">The attributes, in the order messages list them.</param>
+    /// <param name="orderOnly">The attributes that can be ordered by but not searched (as in MLflow).</param>
     private SearchSchema(
         string what,
         IReadOnlySet<SearchEntity> entities,
-        IReadOnlyDictionary<string, (string Name, SearchValueType Type)> filterAttributes,
-        IReadOnlyDictionary<string, (string Name, SearchValueType Type)> orderAttributes,
+        (string Name, SearchValueType Type)[] attributes,
+        string[] orderOnly,
         IReadOnlyDictionary<string, string> datasetFields)
     {
         What = what;
         Entities = entities;
-        FilterAttributes = filterAttributes;
-        OrderAttributes = orderAttributes;
+        FilterAttributes = Attributes(attributes.Where(a => !orderOnly.Contains(a.Name)));
+        OrderAttributes = Attributes(attributes);
         DatasetFields = datasetFields;
     }
 
@@ -45,17 +47,7 @@ public sealed class SearchSchema
         {
             SearchEntity.Metric, SearchEntity.Param, SearchEntity.Tag, SearchEntity.Attribute, SearchEntity.Dataset,
         },
-        Attributes(
-            ("run_id", SearchValueType.String),
-            ("run_name", SearchValueType.String),
-            ("status", SearchValueType.String),
-            ("user_id", SearchValueType.String),
-            ("artifact_uri", SearchValueType.String),
-            ("lifecycle_stage", SearchValueType.String),
-            ("start_time", SearchValueType.Number),
-            ("end_time", SearchValueType.Number),
-            ("created", SearchValueType.Number)),
-        Attributes(
+        [
             ("run_id", SearchValueType.String),
             ("run_name", SearchValueType.String),
             ("status", SearchValueType.String),
@@ -65,7 +57,9 @@ public sealed class SearchSchema
             ("experiment_id", SearchValueType.String),
             ("start_time", SearchValueType.Number),
             ("end_time", SearchValueType.Number),
-            ("created", SearchValueType.Number)),
+            ("created", SearchValueType.Number),
+        ],
+        ["experiment_id"],
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["name"] = "name",
@@ -76,15 +70,13 @@ public sealed class SearchSchema
     public static SearchSchema Experiments { get; } = new(
         "experiments",
         new HashSet<SearchEntity> { SearchEntity.Tag, SearchEntity.Attribute },
-        Attributes(
-            ("name", SearchValueType.String),
-            ("creation_time", SearchValueType.Number),
-            ("last_update_time", SearchValueType.Number)),
-        Attributes(
+        [
             ("name", SearchValueType.String),
             ("experiment_id", SearchValueType.String),
             ("creation_time", SearchValueType.Number),
-            ("last_update_time", SearchValueType.Number)),
+            ("last_update_time", SearchValueType.Number),
+        ],
+        ["experiment_id"],
         new Dictionary<string, string>());
 
     /// <summary>"runs" or "experiments", for messages.</summary>
@@ -110,7 +102,7 @@ public sealed class SearchSchema
             _ => "attributes.",
         }));
 
-    private static Dictionary<string, (string, SearchValueType)> Attributes(params (string Name, SearchValueType Type)[] attributes)
+    private static Dictionary<string, (string, SearchValueType)> Attributes(IEnumerable<(string Name, SearchValueType Type)> attributes)
     {
         var map = new Dictionary<string, (string, SearchValueType)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, type) in attributes)

@@ -46,6 +46,29 @@ internal static class ApiRequest
         return [.. request.Query[name].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!)];
     }
 
+    /// <summary>The experiments named by <c>experiment_id</c> and <c>experiment</c> (a name), each checked to exist; empty
+    /// when none is named.</summary>
+    public static List<string> ExperimentIds(HttpRequest request, ITrackingStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var ids = new List<string>();
+        foreach (var id in All(request, "experiment_id"))
+        {
+            _ = store.GetExperiment(id) ?? throw new ReproException(
+                ErrorCode.NotFound, $"Experiment id '{id}' not found. List experiments with GET /api/v1/experiments?view=all.");
+            ids.Add(id);
+        }
+
+        foreach (var name in All(request, "experiment"))
+        {
+            var experiment = store.GetExperimentByName(name) ?? throw new ReproException(
+                ErrorCode.NotFound, $"Experiment '{name}' not found. List experiments with GET /api/v1/experiments?view=all.");
+            ids.Add(experiment.Id);
+        }
+
+        return ids;
+    }
+
     /// <summary>max_results: 1 to <see cref="MaxMaxResults"/>, <paramref name="fallback"/> when absent.</summary>
     public static int MaxResults(HttpRequest request, int fallback = DefaultMaxResults)
     {

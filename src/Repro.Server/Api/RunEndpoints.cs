@@ -47,24 +47,9 @@ internal static class RunEndpoints
 
     private static IResult List(HttpRequest request, ITrackingStore store)
     {
-        var experimentIds = new List<string>();
-        foreach (var id in ApiRequest.All(request, "experiment_id"))
-        {
-            _ = store.GetExperiment(id) ?? throw new ReproException(
-                ErrorCode.NotFound, $"Experiment id '{id}' not found. List experiments with GET /api/v1/experiments?view=all.");
-            experimentIds.Add(id);
-        }
-
-        foreach (var name in ApiRequest.All(request, "experiment"))
-        {
-            var experiment = store.GetExperimentByName(name) ?? throw new ReproException(
-                ErrorCode.NotFound, $"Experiment '{name}' not found. List experiments with GET /api/v1/experiments?view=all.");
-            experimentIds.Add(experiment.Id);
-        }
-
         var page = store.SearchRuns(new RunSearchQuery
         {
-            ExperimentIds = experimentIds,
+            ExperimentIds = ApiRequest.ExperimentIds(request, store),
             Group = ApiRequest.Optional(request, "group"),
             Filter = ApiRequest.Optional(request, "filter"),
             OrderBy = ApiRequest.All(request, "order_by"),

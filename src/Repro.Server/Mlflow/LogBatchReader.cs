@@ -366,18 +366,7 @@ internal static class LogBatchReader
         switch (reader.TokenType)
         {
             case JsonTokenType.Number:
-                if (reader.TryGetInt64(out value))
-                {
-                    return true;
-                }
-
-                if (reader.TryGetDouble(out var d) && Math.Floor(d) == d && Math.Abs(d) < 9.2e18)
-                {
-                    value = (long)d;
-                    return true;
-                }
-
-                return false;
+                return reader.TryGetInt64(out value) || (reader.TryGetDouble(out var d) && MlflowArgs.TryWhole(d, out value));
             case JsonTokenType.String:
                 var span = reader.HasValueSequence || reader.ValueIsEscaped
                     ? Encoding.UTF8.GetBytes(reader.GetString()!)

@@ -202,23 +202,20 @@ internal sealed class MlflowArgs : IDisposable
         switch (value.ValueKind)
         {
             case JsonValueKind.Number:
-                if (value.TryGetInt64(out number))
-                {
-                    return true;
-                }
-
-                if (value.TryGetDouble(out var d) && Math.Floor(d) == d && Math.Abs(d) < 9.2e18)
-                {
-                    number = (long)d;
-                    return true;
-                }
-
-                return false;
+                return value.TryGetInt64(out number) || (value.TryGetDouble(out var d) && TryWhole(d, out number));
             case JsonValueKind.String:
                 return long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number);
             default:
                 return false;
         }
+    }
+
+    /// <summary>A number sent as a double (1e3, 5.0) is an int64 when it is whole and in range (protobuf's JSON parsing takes it so).</summary>
+    public static bool TryWhole(double d, out long number)
+    {
+        var whole = Math.Floor(d) == d && Math.Abs(d) < 9.2e18;
+        number = whole ? (long)d : 0;
+        return whole;
     }
 
     public static bool TryDouble(JsonElement value, out double number)

@@ -45,6 +45,28 @@ internal static class MlflowJson
         await http.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
     }
 
+    /// <summary>Writes one page of results: the items as the list <paramref name="name"/> (left out when empty, as protobuf
+    /// does), then next_page_token when there is a next page.</summary>
+    public static Task WritePageAsync<T>(HttpContext http, SearchPage<T> page, string name, Action<Utf8JsonWriter, T> item) =>
+        WriteAsync(http, w =>
+        {
+            if (page.Items.Count > 0)
+            {
+                w.WriteStartArray(name);
+                foreach (var x in page.Items)
+                {
+                    item(w, x);
+                }
+
+                w.WriteEndArray();
+            }
+
+            if (page.NextPageToken is { } token)
+            {
+                w.WriteString("next_page_token", token);
+            }
+        });
+
     public static void Experiment(Utf8JsonWriter writer, ExperimentInfo experiment)
     {
         writer.WriteStartObject();

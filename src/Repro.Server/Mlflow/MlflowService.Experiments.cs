@@ -76,24 +76,7 @@ internal sealed partial class MlflowService
             OrderBy = orderBy,
             PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
         });
-        await MlflowJson.WriteAsync(http, w =>
-        {
-            if (page.Items.Count > 0)
-            {
-                w.WriteStartArray("experiments");
-                foreach (var experiment in page.Items)
-                {
-                    MlflowJson.Experiment(w, experiment);
-                }
-
-                w.WriteEndArray();
-            }
-
-            if (page.NextPageToken is { } token)
-            {
-                w.WriteString("next_page_token", token);
-            }
-        }).ConfigureAwait(false);
+        await MlflowJson.WritePageAsync(http, page, "experiments", MlflowJson.Experiment).ConfigureAwait(false);
     }
 
     public Task DeleteExperiment(HttpContext http) => SetExperimentStage(http, LifecycleStage.Deleted);

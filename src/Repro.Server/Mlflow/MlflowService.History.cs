@@ -29,24 +29,7 @@ internal sealed partial class MlflowService
         var page = maxResults is { } max
             ? Store.GetMetricHistoryPage(run.Record.Id, key, (int)Math.Min(max, MlflowValidation.MaxSearchResults), token)
             : WholeHistory(run.Record.Id, key, token);
-        await MlflowJson.WriteAsync(http, w =>
-        {
-            if (page.Items.Count > 0)
-            {
-                w.WriteStartArray("metrics");
-                foreach (var point in page.Items)
-                {
-                    MlflowJson.Metric(w, point);
-                }
-
-                w.WriteEndArray();
-            }
-
-            if (page.NextPageToken is { } token)
-            {
-                w.WriteString("next_page_token", token);
-            }
-        }).ConfigureAwait(false);
+        await MlflowJson.WritePageAsync(http, page, "metrics", (w, point) => MlflowJson.Metric(w, point)).ConfigureAwait(false);
     }
 
     /// <summary>Without max_results MLflow answers with the whole history (from the page token on) in one response.</summary>

@@ -130,24 +130,7 @@ internal sealed partial class MlflowService
             OrderBy = orderBy,
             PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
         });
-        await MlflowJson.WriteAsync(http, w =>
-        {
-            if (page.Items.Count > 0)
-            {
-                w.WriteStartArray("runs");
-                foreach (var run in page.Items)
-                {
-                    MlflowJson.Run(w, run);
-                }
-
-                w.WriteEndArray();
-            }
-
-            if (page.NextPageToken is { } token)
-            {
-                w.WriteString("next_page_token", token);
-            }
-        }).ConfigureAwait(false);
+        await MlflowJson.WritePageAsync(http, page, "runs", MlflowJson.Run).ConfigureAwait(false);
     }
 
     /// <summary>

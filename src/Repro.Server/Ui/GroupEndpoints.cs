@@ -34,7 +34,7 @@ internal static class GroupEndpoints
         var wanted = MetricKeys(request);
         var query = new RunSearchQuery
         {
-            ExperimentIds = Experiments(request, store),
+            ExperimentIds = ApiRequest.ExperimentIds(request, store),
             Filter = ApiRequest.Optional(request, "filter"),
             ViewType = ApiRequest.View(request),
         };
@@ -91,26 +91,6 @@ internal static class GroupEndpoints
             metrics,
             matched,
             [.. ordered.Select(g => new RunGroup(g.Key, g.Runs, metrics.ToDictionary(m => m, g.Statistics, StringComparer.Ordinal)))]));
-    }
-
-    private static List<string> Experiments(HttpRequest request, ITrackingStore store)
-    {
-        var ids = new List<string>();
-        foreach (var id in ApiRequest.All(request, "experiment_id"))
-        {
-            _ = store.GetExperiment(id) ?? throw new ReproException(
-                ErrorCode.NotFound, $"Experiment id '{id}' not found. List experiments with GET /api/v1/experiments?view=all.");
-            ids.Add(id);
-        }
-
-        foreach (var name in ApiRequest.All(request, "experiment"))
-        {
-            var experiment = store.GetExperimentByName(name) ?? throw new ReproException(
-                ErrorCode.NotFound, $"Experiment '{name}' not found. List experiments with GET /api/v1/experiments?view=all.");
-            ids.Add(experiment.Id);
-        }
-
-        return ids;
     }
 
     /// <summary><c>by=params.lr,tags.team</c> (repeatable); a key holding a comma or a space is quoted: params.`my key`.</summary>

@@ -31,27 +31,11 @@ internal static class SeriesEndpoints
 
     private static async Task Series(HttpContext http, ServerContext context)
     {
-        var query = http.Request.Query;
-        var refs = RunRefs(query, "run");
-        var key = Key(query);
-        var axis = Axis(query);
-        var buckets = Buckets(query, DefaultBuckets);
-        var store = context.Store;
-        var results = new List<(RunRecord Run, DownsampledSeries Series)>(refs.Count);
-        foreach (var reference in refs)
-        {
-            var run = Api.RunReferences.Resolve(store, reference);
-            var series = store.GetMetricSeries(run.Id, key);
-            var x = XColumn(series, axis, run);
-            results.Add((run, Downsampler.Downsample(x, series.Values, buckets)));
-        }
-
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-        json.WriteStartObject();
-        json.WriteString("key", key);
-        json.WriteString("axis", axis);
-        json.WriteNumber("buckets", buckets);
+        var request = ReadRequest(http, "run", DefaultBuckets);
+        var results = Columns(context.Store, request)
+            .Select(r => (r.Run, Series: Downsampler.Downsample(r.X, r.Y, request.Buckets)))
+            .ToList();
+        await using var json = StartResponse(http, request);
         json.WriteStartArray("series");
         foreach (var (run, series) in results)
         {
@@ -75,31 +59,12 @@ internal static class SeriesEndpoints
 
     private static async Task Band(HttpContext http, ServerContext context)
     {
-        var query = http.Request.Query;
-        var refs = RunRefs(query, "runs");
-        var key = Key(query);
-        var axis = Axis(query);
-        var buckets = Buckets(query, DefaultBandBuckets);
-        var store = context.Store;
-        var runs = new List<RunRecord>(refs.Count);
-        var columns = new List<SeriesColumns>(refs.Count);
-        foreach (var reference in refs)
-        {
-            var run = Api.RunReferences.Resolve(store, reference);
-            var series = store.GetMetricSeries(run.Id, key);
-            runs.Add(run);
-            columns.Add(new SeriesColumns(XColumn(series, axis, run), series.Values));
-        }
-
-        var band = SeriesBands.Compute(columns, buckets);
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-        json.WriteStartObject();
-        json.WriteString("key", key);
-        json.WriteString("axis", axis);
-        json.WriteNumber("buckets", buckets);
+        var request = ReadRequest(http, "runs", DefaultBandBuckets);
+        var runs = Columns(context.Store, request).ToList();
+        var band = SeriesBands.Compute(runs.Select(r => new SeriesColumns(r.X, r.Y)).ToList(), request.Buckets);
+        await using var json = StartResponse(http, request);
         json.WriteStartArray("runs");
-        foreach (var run in runs)
+        foreach (var (run, _, _) in runs)
         {
             json.WriteStringValue(run.Id.ToString());
         }
@@ -118,6 +83,43 @@ internal static class SeriesEndpoints
         json.WriteEndObject();
         await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>What both endpoints are asked: the runs, the metric, the x axis and the bucket count, all checked before any
+    /// run is looked up.</summary>
+    private static SeriesRequest ReadRequest(HttpContext http, string runsParameter, int defaultBuckets)
+    {
+        var query = http.Request.Query;
+        var refs = RunRefs(query, runsParameter);
+        var key = Key(query);
+        var axis = Axis(query);
+        return new SeriesRequest(refs, key, axis, Buckets(query, defaultBuckets));
+    }
+
+    /// <summary>Each run asked for, resolved, with its metric's x and y columns; one run at a time, so a caller that reduces
+    /// each series holds one full series at most.</summary>
+    private static IEnumerable<(RunRecord Run, long[] X, double[] Y)> Columns(ITrackingStore store, SeriesRequest request)
+    {
+        foreach (var reference in request.Refs)
+        {
+            var run = Api.RunReferences.Resolve(store, reference);
+            var series = store.GetMetricSeries(run.Id, request.Key);
+            yield return (run, XColumn(series, request.Axis, run), series.Values);
+        }
+    }
+
+    /// <summary>Starts the JSON response object with the request's key, axis and buckets.</summary>
+    private static Utf8JsonWriter StartResponse(HttpContext http, SeriesRequest request)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        var json = new Utf8JsonWriter(http.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteString("key", request.Key);
+        json.WriteString("axis", request.Axis);
+        json.WriteNumber("buckets", request.Buckets);
+        return json;
+    }
+
+    private sealed record SeriesRequest(List<string> Refs, string Key, string Axis, int Buckets);
 
     /// <summary>step: the logged step; time: the point's timestamp (ms since the epoch); relative: ms since the run started.</summary>
     private static long[] XColumn(MetricSeries series, string axis, RunRecord run)

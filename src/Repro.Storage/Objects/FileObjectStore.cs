@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Repro.Core.Errors;
+using static Repro.Storage.Objects.ObjectContent;
 
 namespace Repro.Storage.Objects;
 
@@ -10,8 +11,6 @@ namespace Repro.Storage.Objects;
 /// </summary>
 public sealed class FileObjectStore : IObjectStore
 {
-    private const int BufferSize = 1 << 16;
-
     private readonly string _tempDirectory;
 
     /// <param name="directory">Where objects live (created if missing).</param>
@@ -59,21 +58,8 @@ public sealed class FileObjectStore : IObjectStore
 
     public (string Sha256, long Size) PutFile(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        FileStream source;
-        try
-        {
-            source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ReproException(ErrorCode.NotFound, $"Cannot store '{path}': the file does not exist. Check the path.", e);
-        }
-
-        using (source)
-        {
-            return Put(source);
-        }
+        using var source = OpenSource(path);
+        return Put(source);
     }
 
     public bool Exists(string sha256) => IsSha256(sha256) && File.Exists(Locate(sha256.ToLowerInvariant()));
@@ -108,30 +94,5 @@ public sealed class FileObjectStore : IObjectStore
 
     private string Locate(string sha256) => Path.Combine(RootDirectory, sha256[..2], sha256[2..]);
 
-    private static (string Sha256, long Size) CopyHashing(Stream source, Stream target)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long size = 0;
-        int read;
-        while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            target.Write(buffer, 0, read);
-            size += read;
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
-    }
-
     private static string HashOf(Stream stream) => Convert.ToHexStringLower(SHA256.HashData(stream));
-
-    private static string Normalize(string sha256) =>
-        IsSha256(sha256)
-            ? sha256.ToLowerInvariant()
-            : throw new ReproException(
-                ErrorCode.InvalidArgument,
-                $"'{sha256}' is not an object id: expected 64 hex characters (a sha256), as shown by `repro show`.");
-
-    private static bool IsSha256(string? text) => text is { Length: 64 } && text.All(char.IsAsciiHexDigit);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Repro.Core.Errors;
 using Repro.Storage.Objects;
+using static Repro.Storage.Objects.ObjectContent;
 
 namespace Repro.Storage.Remote;
 
@@ -11,8 +12,6 @@ namespace Repro.Storage.Remote;
 /// </summary>
 public sealed class RemoteObjectStore : IObjectStore
 {
-    private const int BufferSize = 1 << 16;
-
     private readonly TrackingServerClient _client;
     private readonly string _tempDirectory;
 
@@ -80,21 +79,14 @@ public sealed class RemoteObjectStore : IObjectStore
         var temp = Path.Combine(_tempDirectory, "upload-" + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
+            string sha256;
+            long size;
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
             {
-                var buffer = new byte[BufferSize];
-                int read;
-                while ((read = content.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    file.Write(buffer, 0, read);
-                    size += read;
-                }
+                (sha256, size) = CopyHashing(content, file);
             }
 
-            return new StagedObject(temp, Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+            return new StagedObject(temp, sha256, size);
         }
         catch
         {
@@ -120,29 +112,7 @@ public sealed class RemoteObjectStore : IObjectStore
         }
     }
 
-    internal static FileStream OpenSource(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ReproException(ErrorCode.NotFound, $"Cannot store '{path}': the file does not exist. Check the path.", e);
-        }
-    }
-
     private static string PathOf(string sha256) => "api/v1/objects/" + sha256;
-
-    private static string Normalize(string sha256) =>
-        IsSha256(sha256)
-            ? sha256.ToLowerInvariant()
-            : throw new ReproException(
-                ErrorCode.InvalidArgument,
-                $"'{sha256}' is not an object id: expected 64 hex characters (a sha256), as shown by `repro show`.");
-
-    private static bool IsSha256(string? text) => text is { Length: 64 } && text.All(char.IsAsciiHexDigit);
 }
 
 /// <summary>Bytes copied into a local temp file and hashed, ready to upload; deleting it is the owner's job (Dispose).</summary>

@@ -40,7 +40,7 @@ public sealed class SpoolingObjectStore : IObjectStore
 
     public (string Sha256, long Size) PutFile(string path)
     {
-        using var source = RemoteObjectStore.OpenSource(path);
+        using var source = ObjectContent.OpenSource(path);
         return Put(source);
     }
 

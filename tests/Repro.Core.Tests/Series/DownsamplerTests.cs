@@ -17,6 +17,18 @@ public sealed class DownsamplerTests
         return (x, y);
     }
 
+    /// <summary>The two results have the same buckets and the same line, point for point.</summary>
+    private static void AssertSame(DownsampledSeries expected, DownsampledSeries actual)
+    {
+        Assert.Equal(expected.Total, actual.Total);
+        Assert.Equal(expected.X, actual.X);
+        Assert.Equal(expected.Min, actual.Min);
+        Assert.Equal(expected.Max, actual.Max);
+        Assert.Equal(expected.Last, actual.Last);
+        Assert.Equal(expected.LineX, actual.LineX);
+        Assert.Equal(expected.LineY, actual.LineY);
+    }
+
     [Fact]
     public void An_empty_series_gives_no_buckets()
     {
@@ -153,11 +165,7 @@ public sealed class DownsamplerTests
         var a = Downsampler.Downsample(x, y, 777);
         var b = Downsampler.Downsample(x, y, 777);
 
-        Assert.Equal(a.X, b.X);
-        Assert.Equal(a.Min, b.Min);
-        Assert.Equal(a.Max, b.Max);
-        Assert.Equal(a.Last, b.Last);
-        Assert.Equal(a.LineY, b.LineY);
+        AssertSame(a, b);
     }
 
     [Fact]
@@ -205,11 +213,7 @@ public sealed class DownsamplerTests
         var fast = Downsampler.Downsample(sortedAgain, valuesAgain, 97);
         var general = Downsampler.Downsample(xs, ys, 97);
 
-        Assert.Equal(fast.X, general.X);
-        Assert.Equal(fast.Min, general.Min);
-        Assert.Equal(fast.Max, general.Max);
-        Assert.Equal(fast.Last, general.Last);
-        Assert.Equal(fast.LineX, general.LineX);
+        AssertSame(fast, general);
     }
 
     [Fact]

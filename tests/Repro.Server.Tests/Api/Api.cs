@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -83,29 +82,10 @@ internal static class Api
     /// <summary>Runs the real CLI over the server's workspace and returns its stdout as JSON.</summary>
     public static JsonNode Cli(string workspace, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workspace,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "repro.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["REPRO_HOME"] = workspace;
-        psi.Environment.Remove("REPRO_TRACKING_URI");
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"repro {string.Join(' ', args)} did not finish");
-        process.WaitForExit();
-        Assert.True(process.ExitCode is 0 or 3, $"repro {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
-        return JsonNode.Parse(stdout.Result)!;
+        var env = new Dictionary<string, string?> { ["REPRO_HOME"] = workspace, ["REPRO_TRACKING_URI"] = null };
+        var result = CliProcess.Run(CliProcess.StartInfo(workspace, args, env), string.Join(' ', args));
+        Assert.True(result.ExitCode is 0 or 3, $"repro {string.Join(' ', args)}: {result}");
+        return JsonNode.Parse(result.Stdout)!;
     }
 
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);

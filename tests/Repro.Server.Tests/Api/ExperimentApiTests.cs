@@ -1,6 +1,5 @@
 using System.Net;
 using Repro.Server.Api;
-using Repro.Server.Tests.Support;
 using Repro.Storage.Tracking;
 
 namespace Repro.Server.Tests.Api;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests.Api;
 

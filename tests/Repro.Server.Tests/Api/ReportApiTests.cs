@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Repro.Core.Runs;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests.Api;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Repro.Core.Runs;
 using Repro.Server.Api;
-using Repro.Server.Tests.Support;
 using Repro.Storage.Runs;
 
 namespace Repro.Server.Tests.Api;

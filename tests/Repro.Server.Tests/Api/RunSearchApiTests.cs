@@ -1,6 +1,5 @@
 using System.Net;
 using Repro.Core.Runs;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests.Api;
 

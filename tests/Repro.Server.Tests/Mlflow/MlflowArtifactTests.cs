@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Repro.Server.Tests.Support;
 using Repro.Storage.Runs;
 using Repro.Storage.Workspace;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests.Mlflow;
 

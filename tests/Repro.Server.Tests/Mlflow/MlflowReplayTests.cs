@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Repro.Server.Tests.Support;
 
 namespace Repro.Server.Tests.Mlflow;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Repro.Core.Runs;
-using Repro.Server.Tests.Support;
 using Repro.Storage.Runs;
 using Repro.Storage.Workspace;
 

@@ -223,7 +223,7 @@ public sealed class RemoteCliTests : IDisposable
 
         await server.StopAsync();
         File.WriteAllText(go, "");
-        var result = RemoteCli.Wait(running, "run");
+        var result = CliProcess.Wait(running, "run");
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains("second half", result.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, Count(result.Stderr, "warning"));

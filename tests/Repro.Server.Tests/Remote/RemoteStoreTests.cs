@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Repro.Core.Errors;
 using Repro.Core.Runs;
-using Repro.Server.Tests.Support;
 using Repro.Storage.Remote;
 using Repro.Storage.Runs;
 using Repro.Storage.Workspace;

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using Repro.Server;
 using Repro.Storage.Workspace;
 
-namespace Repro.Server.Tests.Support;
+namespace Repro.TestSupport;
 
 /// <summary>A real server (Kestrel on 127.0.0.1, a free port) over a fresh workspace in a temp directory.</summary>
 public sealed class RunningServer : IAsyncDisposable
@@ -24,18 +24,24 @@ public sealed class RunningServer : IAsyncDisposable
 
     public string Url => Server.Url;
 
-    public static async Task<RunningServer> StartAsync(string? token = null, bool protectReads = false, long? maxJsonBodyBytes = null)
+    public static Task<RunningServer> StartAsync(string? token = null, bool protectReads = false, long? maxJsonBodyBytes = null)
+    {
+        var options = new ServerOptions { Token = token, ProtectReads = protectReads };
+        return StartAsync(maxJsonBodyBytes is { } max ? options with { MaxJsonBodyBytes = max } : options);
+    }
+
+    /// <summary>Starts a server with <paramref name="options"/> (its port and workspace replaced) over a new workspace that
+    /// <paramref name="seed"/>, when given, fills before the server opens it.</summary>
+    public static async Task<RunningServer> StartAsync(ServerOptions options, Action<ReproWorkspace>? seed = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "repro-server-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        ReproWorkspace.Init(root).Dispose();
-        var options = new ServerOptions { Port = 0, Workspace = root, Token = token, ProtectReads = protectReads };
-        if (maxJsonBodyBytes is { } max)
+        using (var workspace = ReproWorkspace.Init(root))
         {
-            options = options with { MaxJsonBodyBytes = max };
+            seed?.Invoke(workspace);
         }
 
-        var server = await ReproServer.StartAsync(options);
+        var server = await ReproServer.StartAsync(options with { Port = 0, Workspace = root });
         var client = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
         return new RunningServer(server, root, client);
     }
